@@ -1,0 +1,222 @@
+#include "gsb/buffer.hpp"
+
+#include <cstring>
+#include <limits>
+
+#include "papr/flags.hpp"
+
+namespace nv2::gsb {
+
+namespace {
+
+using papr::HStatus;
+
+// ---- The validation table -----------------------------------------------------------------
+//
+// Validation context = (purpose, scope). For every table row, one bit per context says
+// whether the element may appear there at all, so the per-element check on the hot path is
+// one load and one test; the precise cause is worked out only when an element fails.
+
+constexpr unsigned context(Purpose p, Scope s) {
+  switch (p) {
+    case Purpose::Set: return static_cast<unsigned>(s);      // 0..2
+    case Purpose::Get: return 3 + static_cast<unsigned>(s);  // 3..5
+    case Purpose::RunInput: return 6;
+    case Purpose::RunOutput: return 7;
+  }
+  return 0;
+}
+
+// Why `d` may not appear in a buffer for `p`/`s`, or nothing when it may (§3, §4).
+constexpr std::optional<Cause> refusal(const ElementDesc& d, Purpose p, Scope s) {
+  const bool run = p == Purpose::RunInput || p == Purpose::RunOutput;
+  // A run buffer is thread-wide by definition; meta 0x0C00–0x0C02 count as thread-wide.
+  if (d.scope != (run ? Scope::Thread : s)) return Cause::WrongScope;
+  const bool write = p == Purpose::Set || p == Purpose::RunInput;
+  if (write && !d.writable()) return Cause::ReadOnly;  // nv2 decision: SET of R → ID error
+  if (!write && !d.readable()) return Cause::WriteOnly;
+  if (p == Purpose::RunInput && !d.run_input) return Cause::NotRunInput;
+  return std::nullopt;
+}
+
+inline constexpr auto kAllowed = [] {
+  std::array<uint8_t, kElements.size()> allowed{};
+  constexpr Purpose kPurposes[] = {Purpose::Set, Purpose::Get, Purpose::RunInput, Purpose::RunOutput};
+  constexpr Scope kScopes[] = {Scope::Host, Scope::Guest, Scope::Thread};
+  for (std::size_t r = 0; r < kElements.size(); ++r)
+    for (Purpose p : kPurposes)
+      for (Scope s : kScopes)
+        if (!refusal(kElements[r], p, s))
+          allowed[r] = static_cast<uint8_t>(allowed[r] | (1u << context(p, s)));
+  return allowed;
+}();
+
+// Rows that need a look at their value on a write: a value rule, or (on request) a mask.
+inline constexpr auto kHasRule = [] {
+  std::array<bool, kElements.size()> has{};
+  for (std::size_t r = 0; r < kElements.size(); ++r) has[r] = kElements[r].rule != ValueRule::None;
+  return has;
+}();
+
+constexpr bool is_pow2(uint64_t v) { return v != 0 && (v & (v - 1)) == 0; }
+
+// Partition-scoped table (element 0x0005, §4, §8): 52 EA bits, the root directory a power
+// of two of at least 256 bytes (ISA RPDS >= 5: 32 entries of 8 bytes), aligned to its size
+// and inside the 52-bit real address space (docs/decisions/gsb.md).
+constexpr bool partition_table_ok(const PartitionTableInfo& pt) {
+  constexpr uint64_t kRealLimit = uint64_t{1} << 52;
+  if (pt.ea_bits != 52) return false;
+  if (!is_pow2(pt.root_size) || pt.root_size < 256 || pt.root_size > kRealLimit) return false;
+  if (pt.root % pt.root_size != 0) return false;
+  return pt.root < kRealLimit && pt.root_size <= kRealLimit - pt.root;
+}
+
+// Run buffer registration (0x0C00/0x0C01): room for at least a header, no address wrap.
+// The L0 further checks the range against L1 memory and the output minimum (§3).
+constexpr bool buffer_info_ok(const BufferInfo& b) {
+  return b.size >= kHeaderSize && b.address <= std::numeric_limits<uint64_t>::max() - b.size;
+}
+
+Error element_error(HStatus code, Cause cause, uint32_t index, std::size_t offset, ElementId id) {
+  return Error{code, index, static_cast<uint32_t>(offset), cause, id};
+}
+
+}  // namespace
+
+std::string_view describe(Cause c) {
+  switch (c) {
+    case Cause::TruncatedHeader: return "buffer shorter than the 4-byte header";
+    case Cause::TruncatedElement: return "element runs past the end of the buffer";
+    case Cause::UnknownId: return "unknown or reserved element ID";
+    case Cause::WrongScope: return "element of the wrong scope for this call";
+    case Cause::ReadOnly: return "read-only element in a write";
+    case Cause::WriteOnly: return "write-only element in a read";
+    case Cause::NotRunInput: return "element not allowed in a run input buffer";
+    case Cause::WrongSize: return "size does not match the element's size";
+    case Cause::BadValue: return "value not allowed for this element";
+    case Cause::WrongType: return "value type does not match the element's type";
+    case Cause::Capacity: return "element does not fit in the buffer";
+  }
+  return "unknown cause";
+}
+
+bool value_ok(const ElementDesc& d, const uint8_t* p, bool reject_unsettable_bits) {
+  if (reject_unsettable_bits && d.settable_mask != kAll) {
+    // Masks are written for the register's width; a be32 mask uses its low 32 bits.
+    const uint64_t v = d.type == Type::Be32 ? load_be32(p) : d.type == Type::Be64 ? load_be64(p) : 0;
+    if ((v & ~d.settable_mask) != 0) return false;
+  }
+  switch (d.rule) {
+    case ValueRule::None: return true;
+    case ValueRule::LogicalPvr: {
+      // §4 0x0003: one of the known logical PVRs; 0 is invalid. Whether it is a mode the
+      // L1 negotiated is the L0's check.
+      const uint32_t pvr = load_be32(p);
+      return pvr == papr::pvr::kPower9 || pvr == papr::pvr::kPower10 || pvr == papr::pvr::kPower11;
+    }
+    case ValueRule::PartitionTable: return partition_table_ok(decode_partition_table(p));
+    case ValueRule::BufferInfo: return buffer_info_ok(decode_buffer_info(p));
+    case ValueRule::Vpa: return true;  // any address; all-ones deregisters (§4 0x0C02)
+  }
+  return false;
+}
+
+Expected<void, Error> Reader::parse(std::span<const uint8_t> buf, Policy policy) {
+  buf_ = {};
+  count_ = 0;
+  used_ = 0;
+  ids_.clear_all();
+
+  // Offsets and indices are 32-bit (the hcall reports an index in r4); a larger span is
+  // viewed through its first 4 GiB - 1, so anything beyond reads as truncated.
+  if (buf.size() > std::numeric_limits<uint32_t>::max()) buf = buf.first(std::numeric_limits<uint32_t>::max());
+  const std::size_t len = buf.size();
+  const uint8_t* const base = buf.data();
+  const HStatus truncated = truncated_status(policy.purpose);
+  if (len < kHeaderSize) return Unexpected{element_error(truncated, Cause::TruncatedHeader, 0, 0, 0)};
+
+  const uint32_t count = load_be32(base);
+  const uint8_t allow_bit = static_cast<uint8_t>(1u << context(policy.purpose, policy.scope));
+  const bool check_values =
+      policy.check_access && (policy.purpose == Purpose::Set || policy.purpose == Purpose::RunInput);
+  const bool masks = check_values && policy.reject_unsettable_bits;
+
+  std::size_t off = kHeaderSize;
+  for (uint32_t i = 0; i < count; ++i) {
+    // Each element takes at least 4 bytes, so a huge count ends here, at the first element
+    // that does not fit, after at most len/4 iterations.
+    if (len - off < kElementHeaderSize)
+      return Unexpected{element_error(truncated, Cause::TruncatedElement, i, off, 0)};
+    const ElementId id = load_be16(base + off);
+    const uint16_t size = load_be16(base + off + 2);
+
+    const uint8_t slot = kLookup.page_slot[id >> 8];
+    const uint8_t row1 = slot == 0 ? 0 : kLookup.row[slot - 1u][id & 0xFFu];
+    if (row1 == 0)
+      return Unexpected{element_error(HStatus::InvalidElementId, Cause::UnknownId, i, off, id)};
+    const std::size_t row = row1 - 1u;
+    const ElementDesc& d = kElements[row];
+
+    if (policy.check_access && (kAllowed[row] & allow_bit) == 0) {
+      const Cause cause = refusal(d, policy.purpose, policy.scope).value_or(Cause::WrongScope);
+      return Unexpected{element_error(HStatus::InvalidElementId, cause, i, off, id)};
+    }
+    // The size is checked against the table before the value is touched (style §11).
+    if (size != d.size())
+      return Unexpected{element_error(HStatus::InvalidElementSize, Cause::WrongSize, i, off, id)};
+    if (len - off - kElementHeaderSize < size)
+      return Unexpected{element_error(truncated, Cause::TruncatedElement, i, off, id)};
+    if (check_values && (kHasRule[row] || (masks && d.settable_mask != kAll)) &&
+        !value_ok(d, base + off + kElementHeaderSize, policy.reject_unsettable_bits))
+      return Unexpected{element_error(HStatus::InvalidElementValue, Cause::BadValue, i, off, id)};
+
+    const std::size_t dense = kLookup.dense_base[row] + static_cast<std::size_t>(id - d.first);
+    ids_.set_dense(dense);
+    offset_[dense] = static_cast<uint32_t>(off);
+    index_[dense] = i;
+    off += kElementHeaderSize + size;
+  }
+
+  buf_ = buf;
+  count_ = count;
+  used_ = static_cast<uint32_t>(off);
+  return {};
+}
+
+Expected<void, Error> Writer::put(ElementId id, const Value& v) {
+  uint8_t* p = nullptr;
+  NV2_TRY(reserve(id, type_of(v), p));
+  encode(p, v);
+  return {};
+}
+
+Expected<void, Error> Writer::put_raw(ElementId id, std::span<const uint8_t> value) {
+  const ElementDesc* d = find(id);
+  if (d == nullptr) return Unexpected{fail(HStatus::InvalidElementId, Cause::UnknownId, id)};
+  if (value.size() != d->size()) return Unexpected{fail(HStatus::InvalidElementSize, Cause::WrongSize, id)};
+  uint8_t* p = nullptr;
+  NV2_TRY(reserve(id, d->type, p));
+  std::memcpy(p, value.data(), value.size());
+  return {};
+}
+
+Expected<void, Error> Writer::put_request(ElementId id) {
+  const ElementDesc* d = find(id);
+  if (d == nullptr) return Unexpected{fail(HStatus::InvalidElementId, Cause::UnknownId, id)};
+  uint8_t* p = nullptr;
+  NV2_TRY(reserve(id, d->type, p));
+  std::memset(p, 0, d->size());
+  return {};
+}
+
+Expected<void, Error> store_value(std::span<uint8_t> buf, const Element& e, const Value& v) {
+  if (e.desc == nullptr || type_of(v) != e.desc->type)
+    return Unexpected{Error{HStatus::InvalidElementSize, e.index, e.offset, Cause::WrongType, e.id}};
+  const std::size_t at = e.value_offset();
+  if (at > buf.size() || buf.size() - at < e.desc->size())
+    return Unexpected{Error{HStatus::OutputBufferTooSmall, e.index, e.offset, Cause::Capacity, e.id}};
+  encode(buf.data() + at, v);
+  return {};
+}
+
+}  // namespace nv2::gsb
