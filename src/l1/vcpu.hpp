@@ -1,0 +1,212 @@
+// One L2 vCPU with the lazy state cache (issue 5 item 3; papr-nestedv2.md §6).
+//
+// The L1 copy of every element of gsb::kElements lives in `values_`, indexed by the
+// element's dense index, with two gsb::IdBitmaps:
+//   valid — the copy equals the L0's value (no GET_STATE needed);
+//   dirty — the L1 changed the copy; the L0 must receive it before the next entry.
+// Setters write the copy and mark it valid+dirty. Getters return a valid copy or load it
+// with H_GUEST_GET_STATE, batching every ID the caller asked for into one hcall.
+// run(): dirty guest-wide elements → one SET_STATE (guest-wide flag) via the Guest;
+// dirty thread-wide elements that may not ride in a run buffer (run buffers, VPA: table
+// column run_input) → one thread-wide SET_STATE; every other dirty thread-wide element →
+// the run input buffer; then H_GUEST_RUN_VCPU. After the exit every thread-wide element is
+// invalid except the ones the output buffer carried and the L1-owned ones (kL1Owned:
+// elements no L2 instruction and no L0 exit changes — docs/decisions/l1.md).
+// A Vcpu is driven by one thread at a time; set_external_pending(), kick() and
+// request_stop() may be called from any thread.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <span>
+
+#include "gsb/bitmap.hpp"
+#include "gsb/elements.hpp"
+#include "gsb/wire.hpp"
+#include "l1/error.hpp"
+#include "papr/flags.hpp"
+#include "util/bits.hpp"
+
+namespace nv2::l1 {
+
+class Guest;
+class Hypervisor;
+
+// Register bits the L1 itself uses (Power ISA 3.0B Book III, MSB-0 numbers).
+namespace msr {
+inline constexpr uint64_t kSF = bits::bit(0);
+inline constexpr uint64_t kHV = bits::bit(3);
+inline constexpr uint64_t kEE = bits::bit(48);
+inline constexpr uint64_t kPR = bits::bit(49);
+inline constexpr uint64_t kME = bits::bit(51);
+inline constexpr uint64_t kIR = bits::bit(58);
+inline constexpr uint64_t kDR = bits::bit(59);
+inline constexpr uint64_t kRI = bits::bit(62);
+inline constexpr uint64_t kLE = bits::bit(63);
+}  // namespace msr
+namespace lpcr {
+inline constexpr uint64_t kILE = bits::bit(38);
+inline constexpr unsigned kAilFirst = 39, kAilLast = 40;
+inline constexpr uint64_t kMER = bits::bit(52);
+inline constexpr uint64_t kGTSE = bits::bit(53);
+static_assert(kMER == 0x800 && kILE == 0x2000000 && kGTSE == 0x400);
+}  // namespace lpcr
+// SRR1 bits of a program interrupt (Book III §7.5.9).
+namespace srr1 {
+inline constexpr uint64_t kIllegalInstruction = bits::bit(44);
+inline constexpr uint64_t kPrivilegedInstruction = bits::bit(45);
+static_assert(kIllegalInstruction == 0x80000);
+}  // namespace srr1
+
+// Thread-wide elements only the L1 changes: neither an L2 instruction nor an L0 exit
+// alters them, so a run leaves the L1 copy valid (avoids GETting LPCR to recompute MER).
+inline constexpr gsb::IdBitmap kL1Owned{gsb::id::kRunInput, gsb::id::kRunOutput, gsb::id::kVpa,
+                                        gsb::id::kLpcr, gsb::id::kHdecExpiry};
+
+struct RunExit {
+  papr::ExitReason reason = papr::ExitReason::Stopped;
+  uint64_t raw_reason = 0;     // r4 as the L0 gave it
+  gsb::IdBitmap received;      // IDs the output buffer carried
+  uint32_t elements_in = 0;    // elements sent in the run input buffer
+  uint32_t bytes_in = 0;       // run input buffer bytes
+  uint32_t bytes_out = 0;      // run output buffer bytes
+};
+
+class Vcpu {
+ public:
+  ~Vcpu();
+  Vcpu(const Vcpu&) = delete;
+  Vcpu& operator=(const Vcpu&) = delete;
+
+  uint32_t id() const { return id_; }
+  Guest& guest() { return *guest_; }
+
+  // ---- Generic access by element ID (every ID of gsb::kElements) ------------------------
+  // Guest-wide IDs are forwarded to the Guest's cache. UnknownElement for IDs outside the
+  // table, NotReadable / NotWritable per the table's access column, InvalidValue when the
+  // value's type is not the element's.
+  Result<gsb::Value> get(gsb::ElementId id);
+  Result<void> set(gsb::ElementId id, const gsb::Value& v);
+  // Make every listed ID valid with at most one thread-wide and one guest-wide GET_STATE.
+  Result<void> fetch(std::span<const gsb::ElementId> ids);
+  Result<void> fetch(std::initializer_list<gsb::ElementId> ids) {
+    return fetch(std::span<const gsb::ElementId>(ids.begin(), ids.size()));
+  }
+
+  Result<uint64_t> get64(gsb::ElementId id);  // Be64 elements
+  Result<uint32_t> get32(gsb::ElementId id);  // Be32 elements
+  Result<void> set64(gsb::ElementId id, uint64_t v);
+  Result<void> set32(gsb::ElementId id, uint32_t v);
+
+  // ---- Typed accessors (names as in the ISA) ---------------------------------------------
+  Result<uint64_t> gpr(unsigned n);
+  Result<void> set_gpr(unsigned n, uint64_t v);
+  Result<uint64_t> nia() { return get64(gsb::id::kNia); }
+  Result<void> set_nia(uint64_t v) { return set64(gsb::id::kNia, v); }
+  Result<uint64_t> msr() { return get64(gsb::id::kMsr); }
+  Result<void> set_msr(uint64_t v) { return set64(gsb::id::kMsr, v); }
+  Result<uint64_t> lr() { return get64(gsb::id::kLr); }
+  Result<void> set_lr(uint64_t v) { return set64(gsb::id::kLr, v); }
+  Result<uint64_t> ctr() { return get64(gsb::id::kCtr); }
+  Result<void> set_ctr(uint64_t v) { return set64(gsb::id::kCtr, v); }
+  Result<uint64_t> xer() { return get64(gsb::id::kXer); }
+  Result<void> set_xer(uint64_t v) { return set64(gsb::id::kXer, v); }
+  Result<uint32_t> cr() { return get32(gsb::id::kCr); }
+  Result<void> set_cr(uint32_t v) { return set32(gsb::id::kCr, v); }
+  Result<uint64_t> srr0() { return get64(gsb::id::kSrr0); }
+  Result<void> set_srr0(uint64_t v) { return set64(gsb::id::kSrr0, v); }
+  Result<uint64_t> srr1() { return get64(gsb::id::kSrr1); }
+  Result<void> set_srr1(uint64_t v) { return set64(gsb::id::kSrr1, v); }
+  Result<uint64_t> dar() { return get64(gsb::id::kDar); }
+  Result<uint32_t> dsisr() { return get32(gsb::id::kDsisr); }
+  Result<uint64_t> sprg(unsigned n) { return get64(gsb::id::sprg(n & 3u)); }
+  Result<void> set_sprg(unsigned n, uint64_t v) { return set64(gsb::id::sprg(n & 3u), v); }
+  Result<uint64_t> lpcr() { return get64(gsb::id::kLpcr); }
+  Result<void> set_lpcr(uint64_t v) { return set64(gsb::id::kLpcr, v); }
+  Result<uint64_t> dec_expiry() { return get64(gsb::id::kDecExpiry); }
+  Result<void> set_dec_expiry(uint64_t v) { return set64(gsb::id::kDecExpiry, v); }
+  Result<uint64_t> hdec_expiry() { return get64(gsb::id::kHdecExpiry); }
+  Result<void> set_hdec_expiry(uint64_t v) { return set64(gsb::id::kHdecExpiry, v); }
+  Result<uint64_t> hdar() { return get64(gsb::id::kHdar); }
+  Result<uint32_t> hdsisr() { return get32(gsb::id::kHdsisr); }
+  Result<uint64_t> heir() { return get64(gsb::id::kHeir); }
+  Result<uint64_t> asdr() { return get64(gsb::id::kAsdr); }
+  Result<gsb::Vec128> vsr(unsigned n);
+  Result<void> set_vsr(unsigned n, gsb::Vec128 v);
+
+  // VPA registration (element 0x0C02, L2 real address; all ones deregisters): marked
+  // dirty and sent by a thread-wide SET_STATE before the next entry, never in the run
+  // input buffer (§6).
+  Result<void> set_vpa(uint64_t l2_real) { return set64(gsb::id::kVpa, l2_real); }
+
+  // ---- Interrupts -------------------------------------------------------------------------
+  // An external interrupt is pending for this vCPU (the machine's interrupt controller
+  // decides). While pending, every entry recomputes LPCR[MER]=1 and sends LPCR in the run
+  // input buffer; the first entry after it clears sends MER=0 (§6 MER pitfall).
+  void set_external_pending(bool pending);
+  bool external_pending() const { return external_pending_.load(std::memory_order_acquire); }
+  // The L1's record of a decrementer interrupt it believes the L2 has due (e.g. its idle
+  // timer fired at the DEC expiry while the vCPU was ceded). The L0 delivers DEC itself
+  // from DEC expiry TB (§5), so this only wakes an idle vCPU; it is cancelled by the
+  // first exit whose output buffer shows the L2 moved its DEC expiry (§6 DEC pitfall).
+  void queue_dec(uint64_t expiry_tb);
+  bool dec_queued() const { return dec_queued_.has_value(); }
+  // System reset: sent once with the next H_GUEST_RUN_VCPU (RUN flag bit 2).
+  void request_system_reset() { system_reset_.store(true, std::memory_order_release); }
+
+  // ---- Run ----------------------------------------------------------------------------------
+  // Flush dirty state, H_GUEST_RUN_VCPU, parse the output buffer. An hcall failure of
+  // RUN (r3 != H_SUCCESS) is an Error with the status and r4.
+  Result<RunExit> run();
+
+  // Sleep until kick(), an external interrupt, request_stop() or `deadline` (idle:
+  // H_CEDE). Returns true when woken by something other than the deadline.
+  bool wait_for_work(std::chrono::steady_clock::time_point deadline);
+  void kick();
+  void request_stop();
+  bool stop_requested() const { return stop_.load(std::memory_order_acquire); }
+  void clear_stop() { stop_.store(false, std::memory_order_release); }
+
+  // ---- Introspection (tests, trace, stats) -----------------------------------------------
+  const gsb::IdBitmap& valid() const { return valid_; }
+  const gsb::IdBitmap& dirty() const { return dirty_; }
+  gsb::BufferInfo run_input_buffer() const { return run_in_; }
+  gsb::BufferInfo run_output_buffer() const { return run_out_; }
+  uint64_t state_buffer() const { return scratch_; }
+
+ private:
+  friend class Guest;
+  Vcpu(Guest& g, uint32_t id, gsb::BufferInfo in, gsb::BufferInfo out, uint64_t scratch,
+       uint64_t scratch_size);
+  Result<void> set_state(const gsb::IdBitmap& ids);   // thread-wide SET_STATE of ids
+  Result<void> get_state(const gsb::IdBitmap& ids);   // thread-wide GET_STATE of ids
+  Result<void> prepare_entry(uint64_t& flags);
+  Result<void> parse_output(RunExit& exit);
+  gsb::Value& slot(gsb::ElementId id);
+
+  Guest* guest_;
+  Hypervisor* hv_;
+  uint32_t id_;
+  gsb::BufferInfo run_in_;
+  gsb::BufferInfo run_out_;
+  uint64_t scratch_;       // L1 real address of the GET/SET_STATE buffer
+  uint64_t scratch_size_;
+
+  std::array<gsb::Value, gsb::kElementCount> values_{};
+  gsb::IdBitmap valid_, dirty_;
+
+  std::atomic<bool> external_pending_{false};
+  bool mer_sent_ = false;  // LPCR[MER] value the L0 last received
+  std::optional<uint64_t> dec_queued_;
+  std::atomic<bool> system_reset_{false};
+  std::atomic<bool> stop_{false};
+  std::mutex wake_mu_;
+  std::condition_variable wake_cv_;
+  bool kicked_ = false;
+};
+
+}  // namespace nv2::l1
