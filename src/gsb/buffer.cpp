@@ -126,6 +126,12 @@ Expected<void, Error> Reader::parse(std::span<const uint8_t> buf, Policy policy)
   count_ = 0;
   used_ = 0;
   ids_.clear_all();
+  auto r = parse_checked(buf, policy);
+  if (!r) ids_.clear_all();  // a refused buffer leaves the reader empty
+  return r;
+}
+
+Expected<void, Error> Reader::parse_checked(std::span<const uint8_t> buf, Policy policy) {
 
   // Offsets and indices are 32-bit (the hcall reports an index in r4); a larger span is
   // viewed through its first 4 GiB - 1, so anything beyond reads as truncated.

@@ -279,6 +279,7 @@ class Reader {
   Iterator end() const { return Iterator(this, count_, 0); }
 
  private:
+  Expected<void, Error> parse_checked(std::span<const uint8_t> buf, Policy policy);
   Element at(uint32_t index, uint32_t offset) const {
     const ElementId id = load_be16(buf_.data() + offset);
     return Element{id, index, offset, gsb::find(id), buf_.data() + offset + kElementHeaderSize};

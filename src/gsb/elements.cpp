@@ -9,13 +9,18 @@ std::optional<ElementId> element_by_name(std::string_view name) {
       continue;
     }
     if (name.size() <= e.name.size() || name.substr(0, e.name.size()) != e.name) continue;
+    // The suffix must be all digits: "MMCRA" is not a member of the MMCR run, and
+    // "DAWRX0" not of DAWR; such names are single rows or other runs, tried next.
     unsigned n = 0;
+    bool digits = true;
     for (char c : name.substr(e.name.size())) {
-      if (c < '0' || c > '9') return std::nullopt;
+      if (c < '0' || c > '9' || n > 1000) {
+        digits = false;
+        break;
+      }
       n = n * 10 + static_cast<unsigned>(c - '0');
-      if (n > 1000) return std::nullopt;
     }
-    if (n >= e.name_base && n - e.name_base < e.count)
+    if (digits && n >= e.name_base && n - e.name_base < e.count)
       return static_cast<ElementId>(e.first + (n - e.name_base));
   }
   return std::nullopt;
