@@ -1,0 +1,143 @@
+// An L2 guest as the L0 holds it: guest-wide state and its vCPUs (issue 4 item 1).
+//
+// Locking (docs/decisions/l0.md "Concurrency"):
+//   - Guest::mu_ guards the guest-wide state (PartitionConfig) and the vCPU table. It is
+//     never held while an L2 runs: a run works on a copy of the config taken at entry.
+//   - Vcpu::run_mu_ is held for the whole of H_GUEST_RUN_VCPU and for a thread-wide GET/SET.
+//     GET/SET/RUN find it taken with try_lock and answer H_BUSY: the vCPU is running.
+//   - Guests and vCPUs are reference counted (shared_ptr); H_GUEST_DELETE unlinks the guest,
+//     marks it deleted and stops its running vCPUs, whose runs then return H_STATE; the
+//     memory goes when the last run lets go.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <new>
+
+#include "gsb/wire.hpp"
+#include "isa/cpu.hpp"
+#include "isa/state.hpp"
+#include "l0/host.hpp"
+
+namespace nv2::l0 {
+
+// vCPU IDs 0–2047 (§3 H_GUEST_CREATE_VCPU).
+inline constexpr uint64_t kMaxVcpus = 2048;
+
+// The VPA (element 0x0C02, an L1 real address). nv2 decision (§9.3): on every dispatch the
+// L0 maintains the PAPR yield count, a be32 at offset 0x100 of the VPA: made even when the
+// vCPU is dispatched (it runs) and odd when it is undispatched (it exited), so each
+// dispatch advances it by two. The VPA must lie inside L1 memory for kVpaSize bytes.
+inline constexpr uint64_t kVpaDeregister = ~uint64_t{0};
+inline constexpr uint64_t kVpaYieldCountOffset = 0x100;
+inline constexpr uint64_t kVpaSize = 0x280;  // the architected lppaca, 0x000–0x27F
+
+// Thread-wide meta state: the registrations (0x0C00–0x0C02).
+struct VcpuRegistration {
+  gsb::BufferInfo run_input;   // size 0: not registered
+  gsb::BufferInfo run_output;  // size 0: not registered
+  uint64_t vpa = kVpaDeregister;
+};
+
+// Every allocation the L0 makes for L2 state goes through this allocator, which charges the
+// host's Accounting with the exact bytes requested (elements 0x0800/0x0801 are therefore
+// real). Over the heap limit, allocate() throws std::bad_alloc, which the hcall turns into
+// H_NOT_ENOUGH_RESOURCES with nothing left behind.
+template <typename T>
+class CountingAllocator {
+ public:
+  using value_type = T;
+  explicit CountingAllocator(Accounting& acct) : acct_(&acct) {}
+  template <typename U>
+  CountingAllocator(const CountingAllocator<U>& o) : acct_(o.accounting()) {}  // NOLINT
+
+  T* allocate(std::size_t n) {
+    const uint64_t bytes = uint64_t{n} * sizeof(T);
+    if (!acct_->try_charge_heap(bytes)) throw std::bad_alloc();
+    try {
+      return std::allocator<T>{}.allocate(n);
+    } catch (...) {
+      acct_->release_heap(bytes);
+      throw;
+    }
+  }
+  void deallocate(T* p, std::size_t n) {
+    std::allocator<T>{}.deallocate(p, n);
+    acct_->release_heap(uint64_t{n} * sizeof(T));
+  }
+  Accounting* accounting() const { return acct_; }
+  template <typename U>
+  friend bool operator==(const CountingAllocator& a, const CountingAllocator<U>& b) {
+    return a.accounting() == b.accounting();
+  }
+
+ private:
+  Accounting* acct_;
+};
+
+class Vcpu {
+ public:
+  explicit Vcpu(uint64_t id) : id_(id) {}
+  Vcpu(const Vcpu&) = delete;
+  Vcpu& operator=(const Vcpu&) = delete;
+
+  uint64_t id() const { return id_; }
+
+  std::mutex run_mu;  // held while running and during thread-wide GET/SET
+  isa::Cpu cpu;
+  VcpuRegistration reg;
+  // Config generation the engine's translations were built for (guarded by run_mu).
+  uint64_t seen_generation = 0;
+
+  // Set by the L1's kick; a Stopped exit with this set is reported as reason 0x0.
+  std::atomic<bool> kick{false};
+  // Set by the L0 when it stopped the vCPU for its own purposes (translation flush): the
+  // run resumes transparently.
+  std::atomic<bool> internal_stop{false};
+  std::atomic<bool> running{false};
+
+ private:
+  uint64_t id_;
+};
+
+using VcpuMap = std::map<uint64_t, std::shared_ptr<Vcpu>, std::less<>,
+                         CountingAllocator<std::pair<const uint64_t, std::shared_ptr<Vcpu>>>>;
+
+class Guest {
+ public:
+  Guest(uint64_t id, Accounting& acct) : vcpus(CountingAllocator<VcpuMap::value_type>(acct)), id_(id), acct_(acct) {}
+  Guest(const Guest&) = delete;
+  Guest& operator=(const Guest&) = delete;
+
+  uint64_t id() const { return id_; }
+  Accounting& accounting() const { return acct_; }
+
+  // Guarded by mu: the guest-wide state and the vCPU table.
+  mutable std::mutex mu;
+  isa::PartitionConfig config;
+  VcpuMap vcpus;
+
+  // Bumped (under mu) whenever cached translations become stale: SET of 0x0005/0x0006,
+  // H_RPT_INVALIDATE. A vCPU compares it on entry and flushes its engine.
+  std::atomic<uint64_t> generation{0};
+  std::atomic<bool> deleted{false};
+
+  std::shared_ptr<Vcpu> find_vcpu(uint64_t vcpu_id) const;
+  // Ask every running vCPU to stop: for deletion (kick = false, the run sees `deleted`)
+  // or for a translation flush (internal).
+  void stop_all_vcpus(bool internal);
+
+ private:
+  uint64_t id_;
+  Accounting& acct_;
+};
+
+// Element 0x0001, the size of the L0's internal vCPU state (nv2 decision, §9.5): the bytes
+// of one Vcpu object as the host holds it.
+inline constexpr uint64_t kVcpuStateSize = sizeof(Vcpu);
+
+}  // namespace nv2::l0

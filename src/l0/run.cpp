@@ -1,0 +1,150 @@
+// H_GUEST_RUN_VCPU (papr-nestedv2.md §3, §5).
+//
+// validate IDs, flags and the registered buffers → parse and apply the run input buffer →
+// dispatch (VPA yield count) → isa::Cpu::run until an exit the L1 must see → undispatch →
+// write the output buffer with the elements §5 lists for that exit → r4 = exit reason.
+#include <cstring>
+#include <mutex>
+
+#include "gsb/buffer.hpp"
+#include "l0/gsb_copy.hpp"
+#include "l0/guest.hpp"
+#include "l0/hcall_args.hpp"
+#include "l0/host.hpp"
+#include "l0/run_output.hpp"
+#include "l0/state_access.hpp"
+#include "papr/flags.hpp"
+
+namespace nv2::l0 {
+
+using papr::HStatus;
+
+namespace {
+
+// §9.3 nv2 decision: the yield count (be32 at VPA + 0x100) is even while the vCPU is
+// dispatched and odd while it is not; each transition advances it by one.
+void vpa_set_yield_parity(const papr::RealMemory& mem, uint64_t vpa, bool dispatched) {
+  if (vpa == kVpaDeregister || !mem.contains(vpa + kVpaYieldCountOffset, 4)) return;
+  uint8_t* p = mem.base() + vpa + kVpaYieldCountOffset;
+  uint32_t count = gsb::load_be32(p);
+  const bool odd = (count & 1u) != 0;
+  if (odd == dispatched) gsb::store_be32(p, count + 1);
+}
+
+// The exit the L1 sees for an engine exit. Unimplemented (an enabled instruction the
+// engine lacks; HEIR holds it) is reported as HEA so the L1 can emulate or reflect it
+// (nv2 decision, docs/decisions/l0.md). Deleted has no exit reason: the run answers H_STATE.
+std::optional<papr::ExitReason> exit_reason(isa::ExitKind k) {
+  switch (k) {
+    case isa::ExitKind::Stopped: return papr::ExitReason::Stopped;
+    case isa::ExitKind::Hdec: return papr::ExitReason::Hdec;
+    case isa::ExitKind::Hcall: return papr::ExitReason::Hcall;
+    case isa::ExitKind::Hdsi: return papr::ExitReason::Hdsi;
+    case isa::ExitKind::Hisi: return papr::ExitReason::Hisi;
+    case isa::ExitKind::Hea: return papr::ExitReason::Hea;
+    case isa::ExitKind::HvFacilityUnavailable: return papr::ExitReason::HvFacilityUnavailable;
+    case isa::ExitKind::Unimplemented: return papr::ExitReason::Hea;
+    case isa::ExitKind::Deleted: return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+HcallResult Partition::h_guest_run_vcpu(const papr::HcallRegs& regs) {
+  const GuestRunVcpuArgs a(regs);
+  if ((a.flags() & ~papr::run_flag::kValid) != 0) return HcallResult::error(HStatus::Parameter);
+  const auto g = find_guest(a.guest_id());
+  if (!g) return HcallResult::error(HStatus::P2);
+  const auto v = a.vcpu_id() < kMaxVcpus ? g->find_vcpu(a.vcpu_id()) : nullptr;
+  if (!v) return HcallResult::error(HStatus::P3);
+
+  // One run of a vCPU at a time (nv2 decision: a second RUN, GET or SET meanwhile → H_BUSY).
+  std::unique_lock run(v->run_mu, std::try_to_lock);
+  if (!run.owns_lock()) return HcallResult::error(HStatus::Busy);
+
+  const papr::RealMemory mem = memory();
+  const gsb::BufferInfo in = v->reg.run_input;
+  const gsb::BufferInfo out = v->reg.run_output;
+  if (in.size == 0) return HcallResult::error(HStatus::InputBufferNotDefined);
+  if (out.size == 0) return HcallResult::error(HStatus::OutputBufferNotDefined);
+  if (out.size < kRunOutputMinSize) return HcallResult::error(HStatus::OutputBufferTooSmall);
+  if (in.size < gsb::kHeaderSize) return HcallResult::error(HStatus::InputBufferTooSmall);
+
+  isa::PartitionConfig cfg;
+  uint64_t generation = 0;
+  auto take_config = [&] {
+    std::lock_guard lk(g->mu);
+    cfg = g->config;
+    generation = g->generation.load();
+  };
+  take_config();
+  if (!cfg.partition_table_defined) return HcallResult::error(HStatus::PartitionPageTableNotDefined);
+
+  // The input buffer: thread-wide run-input elements only, all validated before any is
+  // applied; errors carry the element's index in r4 (nv2 decision: index, as GET/SET).
+  GsbCopy copy;
+  if (auto r = copy.load(mem, in.address, in.size, gsb::Policy::run_input()); !r) {
+    if (r.error().cause == gsb::Cause::TruncatedHeader) return HcallResult::error(r.error().code);
+    return HcallResult::with(r.error().code, r.error().index);
+  }
+  StateRefs refs;
+  refs.vcpu = &v->cpu.state();
+  refs.reg = &v->reg;
+  for (const gsb::Element e : copy.reader()) write_element(refs, e.id, e.value());
+
+  isa::InterruptRequests requests;
+  requests.external = (a.flags() & papr::run_flag::kExternalInterrupt) != 0;
+  requests.privileged_doorbell = (a.flags() & papr::run_flag::kPrivilegedDoorbell) != 0;
+  requests.system_reset = (a.flags() & papr::run_flag::kSystemReset) != 0;
+
+  vpa_set_yield_parity(mem, v->reg.vpa, true);
+  v->running.store(true);
+  isa::Exit exit;
+  bool deleted = false;
+  for (;;) {
+    // Deletion is checked after `running` is published: H_GUEST_DELETE sets `deleted`
+    // before it stops the vCPUs, so either this sees it or the engine sees the stop.
+    if (g->deleted.load()) {
+      deleted = true;
+      break;
+    }
+    if (v->seen_generation != generation) {
+      v->cpu.flush_translations();
+      v->seen_generation = generation;
+    }
+    const isa::RunEnv env{mem, &cfg, &host_.timebase()};
+    exit = v->cpu.run(env, requests);
+    requests = {};  // the interrupts asked for are delivered (or pending in L2) once
+    if (exit.kind == isa::ExitKind::Deleted || g->deleted.load()) {
+      deleted = true;
+      break;
+    }
+    if (exit.kind != isa::ExitKind::Stopped) break;
+    // A stop the L1 asked for is its exit 0x0; a stop the L0 caused for a translation
+    // flush resumes with the new configuration; an idle stop (engine) is exit 0x0 too.
+    const bool kicked = v->kick.exchange(false);
+    const bool internal = v->internal_stop.exchange(false);
+    if (kicked || !internal) break;
+    take_config();
+  }
+  v->running.store(false);
+  vpa_set_yield_parity(mem, v->reg.vpa, false);
+  if (deleted) return HcallResult::error(HStatus::State);
+
+  const auto reason = exit_reason(exit.kind);
+  if (!reason) return HcallResult::error(HStatus::Hardware);
+
+  // Encode into host scratch first and copy once, so an internal failure leaves the L1's
+  // output buffer untouched (§5: H_HARDWARE, nothing written).
+  std::array<uint8_t, kRunOutputMinSize> scratch{};
+  gsb::Writer w(scratch);
+  for (gsb::ElementId id : exit_outputs(*reason).elements())
+    if (!w.put(id, read_element(refs, id))) return HcallResult::error(HStatus::Hardware);
+  const std::span<uint8_t> dst = mem.span(out.address, w.size());
+  if (dst.size() != w.size()) return HcallResult::error(HStatus::Hardware);
+  std::memcpy(dst.data(), scratch.data(), w.size());
+  return HcallResult::ok(static_cast<uint64_t>(*reason));
+}
+
+}  // namespace nv2::l0

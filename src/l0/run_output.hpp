@@ -1,0 +1,67 @@
+// What H_GUEST_RUN_VCPU writes to the run output buffer for each exit
+// (papr-nestedv2.md §5 table; nv2 adds DEC expiry 0x102A to every exit, as PowerVM does).
+//
+// One table: the output writer, the minimum output buffer size (element 0x0002) and the
+// tests all read it.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <span>
+
+#include "gsb/elements.hpp"
+#include "gsb/wire.hpp"
+#include "papr/flags.hpp"
+
+namespace nv2::l0 {
+
+struct ExitOutputs {
+  papr::ExitReason reason;
+  std::array<gsb::ElementId, 11> ids;
+  uint8_t count;
+
+  constexpr std::span<const gsb::ElementId> elements() const { return {ids.data(), count}; }
+};
+
+namespace detail {
+using namespace gsb::id;
+inline constexpr std::array kExitOutputs = {
+    ExitOutputs{papr::ExitReason::Stopped, {kDecExpiry}, 1},
+    ExitOutputs{papr::ExitReason::Hdec, {kDecExpiry}, 1},
+    ExitOutputs{papr::ExitReason::Hcall,
+                {gpr(3), gpr(4), gpr(5), gpr(6), gpr(7), gpr(8), gpr(9), gpr(10), gpr(11),
+                 gpr(12), kDecExpiry},
+                11},
+    ExitOutputs{papr::ExitReason::Hdsi, {kHdar, kHdsisr, kAsdr, kNia, kMsr, kDecExpiry}, 6},
+    ExitOutputs{papr::ExitReason::Hisi, {kHdar, kAsdr, kNia, kMsr, kDecExpiry}, 5},
+    ExitOutputs{papr::ExitReason::Hea, {kHeir, kNia, kMsr, kDecExpiry}, 4},
+    ExitOutputs{papr::ExitReason::HvFacilityUnavailable, {kHfscr, kNia, kMsr, kDecExpiry}, 4},
+};
+}  // namespace detail
+inline constexpr auto& kExitOutputs = detail::kExitOutputs;
+
+// The row of an exit reason (every ExitReason has one).
+constexpr const ExitOutputs& exit_outputs(papr::ExitReason r) {
+  for (const auto& e : kExitOutputs)
+    if (e.reason == r) return e;
+  return kExitOutputs[0];
+}
+
+// Encoded size of one exit's output buffer: header + (element header + value) each.
+constexpr uint64_t encoded_size(const ExitOutputs& e) {
+  uint64_t n = gsb::kHeaderSize;
+  for (gsb::ElementId id : e.elements()) n += gsb::kElementHeaderSize + gsb::find(id)->size();
+  return n;
+}
+
+// Element 0x0002 (nv2 decision §9.5): the largest output any exit writes, so a buffer of
+// this size always suffices. QEMU says 0x80; nv2's HCALL exit carries DEC expiry too and
+// needs 136 bytes.
+inline constexpr uint64_t kRunOutputMinSize = [] {
+  uint64_t m = 0;
+  for (const auto& e : kExitOutputs) m = encoded_size(e) > m ? encoded_size(e) : m;
+  return m;
+}();
+static_assert(kRunOutputMinSize == 4 + 11 * 12, "HCALL exit: GPR3-12 + DEC expiry");
+
+}  // namespace nv2::l0
