@@ -29,6 +29,7 @@ enum class ErrorKind : uint8_t {
   BadAddress,       // an L2 real address outside RAM / an unaligned mapping request
   InvalidArgument,  // a caller error (GPR number > 31, duplicate handler, …)
   State,            // an operation in the wrong state (guest deleted, …)
+  Emulation,        // an MMIO access the L1 cannot emulate (undecodable instruction)
 };
 
 struct Error {

@@ -3,6 +3,7 @@
 // and the partition-scoped radix table in L1 memory. Destruction deletes it in the L0.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -85,6 +86,7 @@ class Guest {
   // SET/GET_STATE with a GSB built in L1 memory (scratch_ for guest-wide, or a vCPU's).
   Result<void> set_state_locked(const gsb::IdBitmap& ids);
   Result<void> fetch_locked(const gsb::IdBitmap& ids);
+  Result<gsb::Value> get_host_wide(gsb::ElementId id);
 
   Hypervisor* hv_;
   GuestConfig cfg_;
@@ -97,8 +99,9 @@ class Guest {
   gsb::IdBitmap valid_, dirty_;
   std::vector<std::unique_ptr<Vcpu>> vcpus_;
   std::vector<MmioRegion> mmio_;
-  std::mutex map_mu_;  // serializes lazy mapping of the same page by two vCPUs
-  uint64_t pages_mapped_ = 0;
+  std::atomic<bool> wide_dirty_{false};  // dirty_ non-empty: lets run() skip the lock
+  mutable std::mutex map_mu_;  // serializes lazy mapping of the same page by two vCPUs
+  std::vector<uint64_t> backing_;  // L1 pages backing L2 RAM, freed on destruction
 };
 
 }  // namespace nv2::l1

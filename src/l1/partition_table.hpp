@@ -13,6 +13,8 @@
 #include <cstdint>
 #include <mutex>
 #include <optional>
+#include <utility>
+#include <vector>
 
 #include "l1/error.hpp"
 #include "l1/memory.hpp"
@@ -61,7 +63,7 @@ class PartitionScopedTable {
 
   PartitionScopedTable(PartitionScopedTable&& o) noexcept;
   PartitionScopedTable& operator=(PartitionScopedTable&&) = delete;
-  ~PartitionScopedTable() = default;
+  ~PartitionScopedTable();  // returns its directories to the allocator
 
   // Element 0x0005 values (§4 partition table: root address, EA bits, root size in bytes).
   uint64_t root() const { return root_; }
@@ -92,12 +94,13 @@ class PartitionScopedTable {
   PartitionScopedTable(PageAllocator& alloc, RadixPageSize page, uint64_t root);
   std::array<unsigned, 4> level_bits() const;
   // L1 real address of the leaf entry for l2_real; allocate directories when `create`.
-  Result<uint64_t> leaf_slot(uint64_t l2_real, bool create);
+  Result<uint64_t> leaf_slot(uint64_t l2_real, bool create) const;
 
   PageAllocator* alloc_;
   RadixPageSize page_;
   uint64_t root_;
-  uint64_t tables_bytes_ = 0;
+  mutable uint64_t tables_bytes_ = 0;
+  mutable std::vector<std::pair<uint64_t, uint64_t>> tables_;  // (address, bytes) allocated
   mutable std::mutex mu_;
 };
 

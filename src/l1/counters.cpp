@@ -1,0 +1,145 @@
+#include "l1/counters.hpp"
+
+#include <cstdio>
+
+namespace nv2::l1 {
+
+std::size_t exit_slot(uint64_t reason) {
+  for (std::size_t i = 0; i < kExitReasons.size(); ++i)
+    if (static_cast<uint64_t>(kExitReasons[i]) == reason) return i;
+  return kExitReasons.size();
+}
+
+namespace {
+// opcode/4 → row of papr::kHcallTable (the table's size for opcodes it does not list):
+// counting an hcall is one load on the RUN path.
+constexpr auto kSlotByOpcode = [] {
+  std::array<uint8_t, papr::kHcallSlots> a{};
+  a.fill(static_cast<uint8_t>(papr::kHcallTable.size()));
+  for (std::size_t i = 0; i < papr::kHcallTable.size(); ++i)
+    a[papr::opcode(papr::kHcallTable[i].hcall) / 4] = static_cast<uint8_t>(i);
+  return a;
+}();
+static_assert(papr::kHcallTable.size() < 255);
+}  // namespace
+
+std::size_t hcall_slot(uint64_t opcode) {
+  if (opcode % 4 != 0 || opcode > papr::kMaxHcall) return papr::kHcallTable.size();
+  return kSlotByOpcode[opcode / 4];
+}
+
+std::string_view exit_name(std::size_t slot) {
+  static constexpr std::array<std::string_view, kExitSlots> kNames = {
+      "stopped", "hdec", "hcall", "hdsi", "hisi", "hea", "hv_facility_unavailable", "other"};
+  return slot < kNames.size() ? kNames[slot] : "other";
+}
+
+namespace {
+std::string_view hcall_slot_name(std::size_t i) {
+  return i < papr::kHcallTable.size() ? papr::kHcallTable[i].name : std::string_view("other");
+}
+
+// Every scalar counter with its name, in one table for both output formats.
+template <typename F>
+void for_each_scalar(const CountersSnapshot& s, F&& f) {
+  f("hcalls_total", s.hcalls_total);
+  f("runs", s.runs);
+  f("get_state_calls", s.get_state_calls);
+  f("set_state_calls", s.set_state_calls);
+  f("elements_fetched", s.elements_fetched);
+  f("elements_sent", s.elements_sent);
+  f("elements_received", s.elements_received);
+  f("gsb_bytes_out", s.gsb_bytes_out);
+  f("gsb_bytes_in", s.gsb_bytes_in);
+  f("l2_hcalls", s.l2_hcalls);
+  f("l2_hcalls_unknown", s.l2_hcalls_unknown);
+  f("mmio_emulated", s.mmio_emulated);
+  f("pages_mapped", s.pages_mapped);
+  f("program_interrupts", s.program_interrupts);
+  f("dec_cancelled", s.dec_cancelled);
+}
+}  // namespace
+
+std::string CountersSnapshot::to_text() const {
+  std::string out;
+  char line[96];
+  for_each_scalar(*this, [&](std::string_view name, uint64_t v) {
+    std::snprintf(line, sizeof line, "%-28.*s %llu\n", static_cast<int>(name.size()), name.data(),
+                  static_cast<unsigned long long>(v));
+    out += line;
+  });
+  for (std::size_t i = 0; i < hcalls.size(); ++i) {
+    if (hcalls[i] == 0) continue;
+    const auto n = hcall_slot_name(i);
+    std::snprintf(line, sizeof line, "hcall %-22.*s %llu\n", static_cast<int>(n.size()), n.data(),
+                  static_cast<unsigned long long>(hcalls[i]));
+    out += line;
+  }
+  for (std::size_t i = 0; i < exits.size(); ++i) {
+    if (exits[i] == 0) continue;
+    const auto n = exit_name(i);
+    std::snprintf(line, sizeof line, "exit %-23.*s %llu\n", static_cast<int>(n.size()), n.data(),
+                  static_cast<unsigned long long>(exits[i]));
+    out += line;
+  }
+  return out;
+}
+
+std::string CountersSnapshot::to_json() const {
+  std::string out = "{";
+  bool first = true;
+  auto field = [&](std::string_view name, uint64_t v) {
+    if (!first) out += ",";
+    first = false;
+    out += "\"";
+    out += name;
+    out += "\":";
+    out += std::to_string(v);
+  };
+  for_each_scalar(*this, field);
+  out += ",\"hcalls\":{";
+  first = true;
+  for (std::size_t i = 0; i < hcalls.size(); ++i) field(hcall_slot_name(i), hcalls[i]);
+  out += "},\"exits\":{";
+  first = true;
+  for (std::size_t i = 0; i < exits.size(); ++i) field(exit_name(i), exits[i]);
+  out += "}}";
+  return out;
+}
+
+CountersSnapshot Counters::snapshot() const {
+  CountersSnapshot s;
+  auto ld = [](const std::atomic<uint64_t>& a) { return a.load(std::memory_order_relaxed); };
+  for (std::size_t i = 0; i < hcalls_.size(); ++i) s.hcalls[i] = ld(hcalls_[i]);
+  for (std::size_t i = 0; i < exits_.size(); ++i) s.exits[i] = ld(exits_[i]);
+  s.hcalls_total = ld(hcalls_total_);
+  s.runs = ld(runs);
+  s.get_state_calls = ld(get_state_calls);
+  s.set_state_calls = ld(set_state_calls);
+  s.elements_fetched = ld(elements_fetched);
+  s.elements_sent = ld(elements_sent);
+  s.elements_received = ld(elements_received);
+  s.gsb_bytes_out = ld(gsb_bytes_out);
+  s.gsb_bytes_in = ld(gsb_bytes_in);
+  s.l2_hcalls = ld(l2_hcalls);
+  s.l2_hcalls_unknown = ld(l2_hcalls_unknown);
+  s.mmio_emulated = ld(mmio_emulated);
+  s.pages_mapped = ld(pages_mapped);
+  s.program_interrupts = ld(program_interrupts);
+  s.dec_cancelled = ld(dec_cancelled);
+  return s;
+}
+
+void Counters::reset() {
+  auto z = [](std::atomic<uint64_t>& a) { a.store(0, std::memory_order_relaxed); };
+  for (auto& a : hcalls_) z(a);
+  for (auto& a : exits_) z(a);
+  z(hcalls_total_);
+  for (auto* a : {&runs, &get_state_calls, &set_state_calls, &elements_fetched, &elements_sent,
+                  &elements_received, &gsb_bytes_out, &gsb_bytes_in, &l2_hcalls,
+                  &l2_hcalls_unknown, &mmio_emulated, &pages_mapped, &program_interrupts,
+                  &dec_cancelled})
+    z(*a);
+}
+
+}  // namespace nv2::l1
