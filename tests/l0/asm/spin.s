@@ -1,0 +1,6 @@
+# L2 program: counts in r14 forever. Only the HDEC (0x980) or a stop request ends a run.
+	.text
+	.globl _start
+_start:
+	addi 14, 14, 1
+	b _start
