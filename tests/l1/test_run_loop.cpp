@@ -3,6 +3,7 @@
 
 #include <array>
 #include <cstring>
+#include <thread>
 
 #include "fixture.hpp"
 #include "l1/run_loop.hpp"
