@@ -3,7 +3,8 @@
 	.text
 	.globl _start
 _start:
+entry:
 	lis 4, 0x80         # r4 = 0x800000
 	ori 4, 4, 0x1238
 	ld 5, 0(4)
-	b _start
+	b entry

@@ -3,6 +3,7 @@
 	.text
 	.globl _start
 _start:
+entry:
 	li 3, 1
 	.long 0x00000001
-	b _start
+	b entry

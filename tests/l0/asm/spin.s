@@ -2,5 +2,6 @@
 	.text
 	.globl _start
 _start:
+entry:
 	addi 14, 14, 1
-	b _start
+	b entry

@@ -3,6 +3,7 @@
 	.text
 	.globl _start
 _start:
+entry:
 	std 4, 0(5)
 	sc 1
-	b _start
+	b entry
