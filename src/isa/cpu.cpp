@@ -1,0 +1,140 @@
+// The run loop (issue 3 item 3): predecoded blocks, interrupts and timers at block
+// boundaries, stop requests at the next boundary, exits as typed results.
+#include "isa/cpu.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <thread>
+
+#include "isa/exec.hpp"
+#include "isa/interrupts.hpp"
+
+namespace nv2::isa {
+
+struct Cpu::Engine : Exec {};
+
+Cpu::Cpu() : engine_(std::make_unique<Engine>()) {}
+Cpu::~Cpu() = default;
+
+void Cpu::flush_translations() {
+  Exec& x = *engine_;
+  x.flush_all_translations();
+  x.invalidate_all_code();
+  x.res_valid = false;
+}
+
+namespace {
+
+constexpr uint64_t kRealTimeCheckInterval = 4096;  // instructions between clock reads
+
+// Retired-instruction count at which the L2 timebase reaches `event` (deterministic mode).
+uint64_t retired_at(const Exec& x, uint64_t event) {
+  const uint64_t offset = x.config != nullptr ? x.config->tb_offset : 0;
+  const uint64_t tpi = std::max<uint64_t>(x.timebase->ticks_per_instruction(), 1);
+  if (event <= offset) return 0;
+  const uint64_t ticks = event - offset;
+  const uint64_t insns = ticks / tpi + (ticks % tpi != 0 ? 1 : 0);
+  return insns > x.idle_insns ? insns - x.idle_insns : 0;
+}
+
+}  // namespace
+
+Exit Cpu::run(const RunEnv& env, InterruptRequests requests) {
+  Exec& x = *engine_;
+  VcpuState& s = state_;
+  if (x.l1.base() != env.l1.base() || x.l1.size() != env.l1.size() || x.config != env.config) {
+    x.flush_all_translations();
+    x.invalidate_all_code();
+    x.res_valid = false;
+  }
+  x.s = &s;
+  x.l1 = env.l1;
+  x.config = env.config;
+  x.timebase = env.timebase;
+  x.retired = &retired_;
+  x.requests = {requests.external, requests.privileged_doorbell, requests.system_reset};
+  x.ctx_changed = true;
+  x.idle_request = false;
+  ++x.epoch;  // blocks are re-checked against memory once in this run
+  const bool deterministic = x.timebase->mode() == Timebase::Mode::Deterministic;
+  const uint64_t start = retired_;
+  auto done = [&](ExitKind k) {
+    x.retired_blocks.clear();
+    return Exit{k, retired_ - start};
+  };
+
+  for (;;) {
+    if (stop_requested_.load(std::memory_order_relaxed)) [[unlikely]] {
+      stop_requested_.store(false, std::memory_order_relaxed);
+      return done(ExitKind::Stopped);
+    }
+    if (x.ctx_changed) {
+      x.ctx_changed = false;
+      x.check_mmu_key();
+      x.next_check = 0;
+    }
+    if (retired_ >= x.next_check) {
+      // Timers and asynchronous interrupts (isa-system's pending_async_interrupt).
+      const uint64_t tb = x.l2_tb();
+      if (tb >= s.hdec_expiry_tb) return done(ExitKind::Hdec);
+      if (const auto v = pending_async_interrupt(s, tb, x.requests)) {
+        deliver_interrupt(s, *v, s.nia, 0);
+        if (*v == Vector::SystemReset) x.requests.system_reset = false;
+        if (*v == Vector::External) x.requests.external = false;
+        if (*v == Vector::DirectedPrivilegedDoorbell) x.requests.doorbell = false;
+        x.ctx_changed = true;
+        continue;
+      }
+      if (deterministic) {
+        uint64_t next = retired_at(x, s.hdec_expiry_tb);
+        if ((s.msr & msr::kEE) != 0) next = std::min(next, retired_at(x, s.dec_expiry_tb));
+        x.next_check = std::max(next, retired_ + 1);
+      } else {
+        x.next_check = retired_ + kRealTimeCheckInterval;
+      }
+    }
+
+    x.le = (s.msr & msr::kLE) != 0;
+    Block* b = x.find_block(s.nia);
+    if (b == nullptr) {
+      if (x.fault_flow == Flow::Exit) return done(x.exit_kind);
+      continue;  // ISI delivered
+    }
+    x.block_begin = b->insns.data();
+    x.block_ea = s.nia & ~uint64_t{3};
+    const Decoded* d = x.block_begin;
+    Flow f;
+    while ((f = d->fn(x, *d)) == Flow::Next) ++d;
+    retired_ += static_cast<uint64_t>(d - x.block_begin) + (f == Flow::Branch ? 1 : 0);
+    if (!x.retired_blocks.empty()) x.retired_blocks.clear();
+    if (f == Flow::Exit) return done(x.exit_kind);
+
+    if (x.idle_request) [[unlikely]] {
+      // stop / wait (papr-nestedv2.md §9.4): idle until an interrupt is pending, advancing to
+      // the next timer event; past the HDEC deadline the run returns Stopped.
+      x.idle_request = false;
+      for (;;) {
+        const uint64_t tb = x.l2_tb();
+        if (pending_async_interrupt(s, tb, x.requests)) break;
+        if (tb >= s.hdec_expiry_tb) return done(ExitKind::Stopped);
+        if (stop_requested_.load(std::memory_order_relaxed)) {
+          stop_requested_.store(false, std::memory_order_relaxed);
+          return done(ExitKind::Stopped);
+        }
+        uint64_t event = s.hdec_expiry_tb;
+        if ((s.msr & msr::kEE) != 0 && s.dec_expiry_tb > tb) event = std::min(event, s.dec_expiry_tb);
+        if (deterministic) {
+          const uint64_t tpi = std::max<uint64_t>(x.timebase->ticks_per_instruction(), 1);
+          const uint64_t gap = event - tb;
+          x.idle_insns += gap / tpi + (gap % tpi != 0 ? 1 : 0);
+        } else {
+          const uint64_t gap = std::min<uint64_t>(event - tb, Timebase::kFrequency / 1000);
+          std::this_thread::sleep_for(std::chrono::nanoseconds(gap * 1'000'000'000 / Timebase::kFrequency + 1));
+        }
+      }
+      x.next_check = 0;
+    }
+  }
+}
+
+}  // namespace nv2::isa

@@ -1,0 +1,210 @@
+// The execution context every instruction handler receives (no global CPU state:
+// style-examples.md "Handlers take their context explicitly").
+//
+// Exec owns what one vCPU's interpreter needs besides the architected state: the run
+// environment, the software TLB and the per-page host-pointer caches in front of it, the
+// predecoded blocks, the larx/stcx reservation, and the pending exit.
+#pragma once
+
+#include <array>
+#include <bit>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <unordered_map>
+#include <vector>
+
+#include "isa/exit.hpp"
+#include "isa/insn.hpp"
+#include "isa/interrupts.hpp"
+#include "isa/mmu.hpp"
+#include "isa/state.hpp"
+#include "isa/timebase.hpp"
+#include "papr/abi.hpp"
+
+namespace nv2::isa {
+
+inline constexpr unsigned kPageShift = 12;  // host-pointer cache granule: the smallest radix page
+inline constexpr uint64_t kPageSize = uint64_t{1} << kPageShift;
+inline constexpr uint64_t kPageMask = kPageSize - 1;
+inline constexpr unsigned kMaxBlockInsns = 64;
+
+// Byte reversal (C++20 has no std::byteswap).
+template <typename T>
+constexpr T bswap(T v) {
+  if constexpr (sizeof(T) == 1) return v;
+  if constexpr (sizeof(T) == 2) return static_cast<T>(__builtin_bswap16(static_cast<uint16_t>(v)));
+  if constexpr (sizeof(T) == 4) return static_cast<T>(__builtin_bswap32(static_cast<uint32_t>(v)));
+  if constexpr (sizeof(T) == 8) return static_cast<T>(__builtin_bswap64(static_cast<uint64_t>(v)));
+}
+
+// One cached translation of a 4 KiB effective page to host memory (L1 real memory).
+struct HostPage {
+  uint64_t tag = ~uint64_t{0};  // EA >> kPageShift; ~0 never matches
+  uint8_t* host = nullptr;      // host address of the page's first byte
+  uint64_t l1_page = 0;         // L1 real address of the page
+};
+
+struct Block {
+  uint64_t key = 0;  // L1 real address of the first instruction | MSR[LE]
+  uint32_t count = 0;
+  uint32_t epoch = 0;  // run epoch in which the words were last checked against memory
+  std::vector<Decoded> insns;  // count instructions + the end-of-block sentinel
+};
+
+struct Exec {
+  static constexpr unsigned kTlbEntries = 256;
+  static constexpr unsigned kBlockCacheEntries = 4096;
+
+  VcpuState* s = nullptr;
+  papr::RealMemory l1;
+  const PartitionConfig* config = nullptr;
+  const Timebase* timebase = nullptr;
+  SoftTlb tlb;
+
+  // Host-pointer caches, filled by the slow path from translate(), flushed whenever a
+  // translation may change (MSR[IR/DR/PR], PIDR, LPCR, tlbie/tlbiel/slbia, flush).
+  std::array<HostPage, kTlbEntries> rtlb{};
+  std::array<HostPage, kTlbEntries> wtlb{};
+  std::array<HostPage, kTlbEntries> ftlb{};
+
+  // Current block.
+  const Decoded* block_begin = nullptr;
+  uint64_t block_ea = 0;
+  bool le = false;          // MSR[LE] of the current block
+  bool code_dirty = false;  // a store hit a page holding decoded code: leave the block
+
+  // Decoded blocks, keyed by L1 real address | LE.
+  std::unordered_map<uint64_t, std::unique_ptr<Block>> blocks;
+  std::unordered_map<uint64_t, std::vector<uint64_t>> code_pages;  // L1 page -> block keys
+  std::array<Block*, kBlockCacheEntries> block_cache{};
+  std::vector<std::unique_ptr<Block>> retired_blocks;  // freed at the next block boundary
+  uint32_t epoch = 1;
+
+  // larx/stcx reservation (Book II §4.4.2): L1 real address, length and the value loaded.
+  bool res_valid = false;
+  uint64_t res_addr = 0;
+  unsigned res_len = 0;
+  std::array<uint8_t, 16> res_value{};
+
+  // Timing: instructions retired (owned by Cpu), idle ticks added by stop/wait.
+  uint64_t* retired = nullptr;
+  uint64_t idle_insns = 0;   // instruction-equivalents skipped while idle (deterministic TB)
+  uint64_t next_check = 0;   // retired count at which timers/interrupts are checked again
+  AsyncRequests requests{};
+
+  // The exit a handler recorded (Flow::Exit).
+  ExitKind exit_kind = ExitKind::Stopped;
+  // A handler changed MSR/PIDR/LPCR/AMR/IAMR/DPDES or delivered an interrupt: re-check
+  // the host-page caches and pending interrupts at the block boundary.
+  bool ctx_changed = true;
+  // stop / wait executed: the run loop idles before the next block (spec §9.4).
+  bool idle_request = false;
+  // darn's generator state (xorshift64*): deterministic per vCPU.
+  uint64_t rng = 0x9E3779B97F4A7C15ull;
+  uint32_t vcpu_id = 0;  // what mfspr PIR returns
+
+  // --- helpers for handlers -------------------------------------------------------------
+  uint64_t cia(const Decoded& d) const {
+    return block_ea + 4 * static_cast<uint64_t>(&d - block_begin);
+  }
+  // L2 timebase at the boundary before `d` (or at the block boundary when d is null).
+  uint64_t l2_tb(const Decoded* d = nullptr) const;
+  bool problem_state() const { return (s->msr & msr::kPR) != 0; }
+  void force_check() { next_check = 0; }
+
+  // Interrupt and exit helpers: set state, return the Flow the handler returns.
+  Flow interrupt(const Decoded& d, Vector v, uint64_t srr1_cause);  // SRR0 = CIA
+  Flow program(const Decoded& d, uint64_t reason) { return interrupt(d, Vector::Program, reason); }
+  Flow hea(const Decoded& d);          // HEIR = word, NIA = CIA, exit Hea
+  Flow unimplemented(const Decoded& d);
+  Flow exit(const Decoded& d, ExitKind k);  // NIA = CIA
+  Flow end_block_after(const Decoded& d) {  // completed; resume at CIA + 4 in a new block
+    s->nia = cia(d) + 4;
+    return Flow::Branch;
+  }
+
+  // --- memory -----------------------------------------------------------------------------
+  // Loads and stores of 1, 2, 4, 8 bytes in the current byte order. A false return means
+  // the handler must return `fault_flow` (an interrupt was delivered or an exit recorded,
+  // NIA = the instruction).
+  Flow fault_flow = Flow::Interrupt;
+
+  template <typename T>
+  static T to_order(T v, bool le) {
+    return le ? v : bswap(v);
+  }
+
+  template <typename T>
+  bool load(const Decoded& d, uint64_t ea, T& out) {
+    const HostPage& p = rtlb[(ea >> kPageShift) % kTlbEntries];
+    const uint64_t off = ea & kPageMask;
+    if (p.tag == (ea >> kPageShift) && off + sizeof(T) <= kPageSize) [[likely]] {
+      T v;
+      std::memcpy(&v, p.host + off, sizeof(T));
+      out = to_order(v, le);
+      return true;
+    }
+    T v;
+    if (!access_slow(d, ea, &v, sizeof(T), AccessType::Load)) return false;
+    out = to_order(v, le);
+    return true;
+  }
+
+  template <typename T>
+  bool store(const Decoded& d, uint64_t ea, T value) {
+    const HostPage& p = wtlb[(ea >> kPageShift) % kTlbEntries];
+    const uint64_t off = ea & kPageMask;
+    const T v = to_order(value, le);
+    if (p.tag == (ea >> kPageShift) && off + sizeof(T) <= kPageSize) [[likely]] {
+      std::memcpy(p.host + off, &v, sizeof(T));
+      return true;
+    }
+    T tmp = v;
+    return access_slow(d, ea, &tmp, sizeof(T), AccessType::Store);
+  }
+
+  // After a store: leave the block when the store modified decoded code.
+  Flow after_store(const Decoded& d) {
+    if (code_dirty) [[unlikely]] {
+      code_dirty = false;
+      return end_block_after(d);
+    }
+    return Flow::Next;
+  }
+
+  // Byte-order-free access of `len` bytes at `ea` (splits at page boundaries), through
+  // the MMU; faults delivered/recorded as for load/store.
+  bool access_slow(const Decoded& d, uint64_t ea, void* buf, unsigned len, AccessType type);
+  // Host pointer of the byte at `ea` for a `type` access that must not cross a page
+  // (aligned atomics, dcbz); nullptr after a fault.
+  uint8_t* host_of(const Decoded& d, uint64_t ea, AccessType type, uint64_t* l1_real = nullptr);
+
+  // Translate one access; on success fill the host-pointer cache and return the page.
+  const HostPage* translate_page(const Decoded* d, uint64_t ea, AccessType type);
+
+  // --- caches -----------------------------------------------------------------------------
+  void flush_host_pages();            // drop the three host-pointer caches
+  void flush_all_translations();      // host pages + software TLB
+  void invalidate_code_page(uint64_t l1_page);  // drop decoded blocks of one L1 page
+  void invalidate_all_code();
+  void note_code_store(uint64_t l1_page);  // a store reached a page that may hold code
+  void check_mmu_key();  // flush host pages when MSR/PIDR/... changed since they were filled
+  struct MmuKey {
+    uint64_t msr = ~uint64_t{0}, lpcr = 0, amr = 0, iamr = 0;
+    uint32_t pidr = 0;
+    friend bool operator==(const MmuKey&, const MmuKey&) = default;
+  };
+  MmuKey key_filled{};
+  MmuContext mmu_context() const {
+    MmuContext c{l1, config, s->msr, s->lpcr, s->pidr};
+    c.amr = s->amr;
+    c.iamr = s->iamr;
+    return c;
+  }
+
+  // The block starting at `ea` (decoded on a miss), or nullptr after a fetch fault.
+  Block* find_block(uint64_t ea);
+};
+
+}  // namespace nv2::isa
