@@ -27,7 +27,7 @@ class GsbCopy {
   const gsb::Reader& reader() const { return reader_; }
 
  private:
-  std::array<uint8_t, 4096> small_{};
+  std::array<uint8_t, 4096> small_;  // not value-initialized: only the copied prefix is read
   std::vector<uint8_t> big_;
   gsb::Reader reader_;
 };

@@ -82,7 +82,10 @@ Partition::~Partition() {
 
 void finish(papr::HcallRegs& regs, const HcallResult& result) {
   regs.r[3] = papr::to_abi(result.status);
-  for (unsigned i = 0; i < result.outputs; ++i) regs.r[4 + i] = result.out[i];
+  // Two explicit stores: a loop here compiles to `rep movsq`, whose start-up cost is most of
+  // a trivial hcall (docs/perf/l0.md).
+  if (result.outputs > 0) regs.r[4] = result.out[0];
+  if (result.outputs > 1) regs.r[5] = result.out[1];
 }
 
 void Partition::hcall(papr::HcallRegs& regs) {
