@@ -71,11 +71,11 @@ Result<gsb::Value> Guest::get_host_wide(gsb::ElementId id) {
   // Host-wide elements describe the L0's current usage: never cached, always fetched
   // (flags: host-wide; guest and vCPU ignored, §3).
   std::lock_guard lock(mu_);
-  detail::Values tmp{};
-  gsb::IdBitmap got;
+  gsb::Value v = uint64_t{0};
   NV2_TRY(detail::get_state({hv_, papr::state_flag::kHostWide, 0, 0, scratch_, kScratchBytes},
-                            gsb::IdBitmap{id}, tmp, got, gsb::Scope::Host));
-  return tmp[*gsb::dense_index(id)];
+                            gsb::IdBitmap{id}, gsb::Scope::Host,
+                            [&v](const gsb::Element& e) { v = e.value(); }));
+  return v;
 }
 
 Result<void> Guest::set(gsb::ElementId id, const gsb::Value& v) {
@@ -125,12 +125,18 @@ Result<void> Guest::flush() {
 
 Result<void> Guest::set_state_locked(const gsb::IdBitmap& ids) {
   return detail::set_state({hv_, papr::state_flag::kGuestWide, id_, kNoVcpu, scratch_, kScratchBytes},
-                           ids, values_);
+                           ids, [this](gsb::Writer& w, gsb::ElementId id) {
+                             return w.put(id, values_[*gsb::dense_index(id)]);
+                           });
 }
 
 Result<void> Guest::fetch_locked(const gsb::IdBitmap& ids) {
   return detail::get_state({hv_, papr::state_flag::kGuestWide, id_, kNoVcpu, scratch_, kScratchBytes},
-                           ids, values_, valid_, gsb::Scope::Guest);
+                           ids, gsb::Scope::Guest, [this](const gsb::Element& e) {
+                             const std::size_t i = *gsb::dense_index(e.id);
+                             values_[i] = e.value();
+                             valid_.set_dense(i);
+                           });
 }
 
 Result<uint32_t> Guest::logical_pvr() {

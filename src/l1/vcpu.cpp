@@ -18,9 +18,59 @@ constexpr IdBitmap kSetStateOnlyIds = kThreadIds - kRunInputIds;  // run buffers
 static_assert(kSetStateOnlyIds.test(gsb::id::kVpa) && kSetStateOnlyIds.test(gsb::id::kRunInput));
 static_assert(!kRunInputIds.test(gsb::id::kVpa) && kRunInputIds.test(gsb::id::kLpcr));
 
-bool element_error(papr::HStatus s) {
-  return s == papr::HStatus::InvalidElementId || s == papr::HStatus::InvalidElementSize ||
-         s == papr::HStatus::InvalidElementValue;
+constexpr std::size_t kDecDense = *gsb::dense_index(gsb::id::kDecExpiry);
+
+using Words = std::array<uint64_t, 3>;
+
+gsb::Value to_value(gsb::Type t, const Words& w) {
+  switch (t) {
+    case gsb::Type::Be32: return static_cast<uint32_t>(w[0]);
+    case gsb::Type::Be64: return w[0];
+    case gsb::Type::Vec128: return gsb::Vec128{w[0], w[1]};
+    case gsb::Type::PartitionTable: return gsb::PartitionTableInfo{w[0], w[1], w[2]};
+    case gsb::Type::ProcessTable: return gsb::ProcessTableInfo{w[0], w[1]};
+    case gsb::Type::BufferInfo: return gsb::BufferInfo{w[0], w[1]};
+  }
+  return w[0];
+}
+
+struct FromValue {
+  Words& w;
+  void operator()(uint32_t v) const { w = {v, 0, 0}; }
+  void operator()(uint64_t v) const { w = {v, 0, 0}; }
+  void operator()(const gsb::Vec128& v) const { w = {v.hi, v.lo, 0}; }
+  void operator()(const gsb::PartitionTableInfo& v) const { w = {v.root, v.ea_bits, v.root_size}; }
+  void operator()(const gsb::ProcessTableInfo& v) const { w = {v.address, v.size, 0}; }
+  void operator()(const gsb::BufferInfo& v) const { w = {v.address, v.size, 0}; }
+};
+
+// Append element `id` with the value in `w` (typed puts: the writer checks the table).
+Expected<void, gsb::Error> put_words(gsb::Writer& wr, gsb::ElementId id, const Words& w) {
+  switch (gsb::find(id)->type) {
+    case gsb::Type::Be32: return wr.put_be32(id, static_cast<uint32_t>(w[0]));
+    case gsb::Type::Be64: return wr.put_be64(id, w[0]);
+    case gsb::Type::Vec128: return wr.put_vec128(id, {w[0], w[1]});
+    case gsb::Type::PartitionTable: return wr.put_partition_table(id, {w[0], w[1], w[2]});
+    case gsb::Type::ProcessTable: return wr.put_process_table(id, {w[0], w[1]});
+    case gsb::Type::BufferInfo: return wr.put_buffer_info(id, {w[0], w[1]});
+  }
+  return wr.put_be64(id, w[0]);
+}
+
+// Store the value of a validated element into `w`.
+void take_words(const gsb::Element& e, Words& w) {
+  const uint8_t* p = e.data;
+  switch (e.type()) {
+    case gsb::Type::Be32: w[0] = gsb::load_be32(p); return;
+    case gsb::Type::Be64: w[0] = gsb::load_be64(p); return;
+    case gsb::Type::PartitionTable: w[2] = gsb::load_be64(p + 16); [[fallthrough]];
+    case gsb::Type::Vec128:
+    case gsb::Type::ProcessTable:
+    case gsb::Type::BufferInfo:
+      w[0] = gsb::load_be64(p);
+      w[1] = gsb::load_be64(p + 8);
+      return;
+  }
 }
 }  // namespace
 
@@ -28,18 +78,7 @@ Vcpu::Vcpu(Guest& g, uint32_t id, gsb::BufferInfo in, gsb::BufferInfo out, uint6
            uint64_t scratch_size)
     : guest_(&g), hv_(g.hv_), id_(id), run_in_(in), run_out_(out), scratch_(scratch),
       scratch_size_(scratch_size) {
-  // Every slot holds a value of its element's type, so typed reads never see a stray
-  // alternative (and a generic get of an unfetched element has the right type).
-  for (std::size_t i = 0; i < gsb::kElementCount; ++i) {
-    switch (gsb::find(gsb::kIdByDenseIndex[i])->type) {
-      case gsb::Type::Be32: values_[i] = uint32_t{0}; break;
-      case gsb::Type::Be64: values_[i] = uint64_t{0}; break;
-      case gsb::Type::Vec128: values_[i] = gsb::Vec128{}; break;
-      case gsb::Type::PartitionTable: values_[i] = gsb::PartitionTableInfo{}; break;
-      case gsb::Type::ProcessTable: values_[i] = gsb::ProcessTableInfo{}; break;
-      case gsb::Type::BufferInfo: values_[i] = gsb::BufferInfo{}; break;
-    }
-  }
+  // Zeroed slots are valid values of every type.
 }
 
 Vcpu::~Vcpu() {
@@ -61,7 +100,7 @@ Result<gsb::Value> Vcpu::get(gsb::ElementId id) {
     if (!d->readable()) return Unexpected{Error::of(ErrorKind::NotReadable, id)};
     NV2_TRY(get_state(IdBitmap{id}));
   }
-  return values_[i];
+  return to_value(d->type, slots_[i].w);
 }
 
 Result<void> Vcpu::set(gsb::ElementId id, const gsb::Value& v) {
@@ -71,7 +110,7 @@ Result<void> Vcpu::set(gsb::ElementId id, const gsb::Value& v) {
   if (!d->writable()) return Unexpected{Error::of(ErrorKind::NotWritable, id)};
   if (gsb::type_of(v) != d->type) return Unexpected{Error::of(ErrorKind::InvalidValue, id)};
   const std::size_t i = *gsb::dense_index(id);
-  values_[i] = v;
+  std::visit(FromValue{slots_[i].w}, v);
   valid_.set_dense(i);
   dirty_.set_dense(i);
   return {};
@@ -103,9 +142,9 @@ Result<void> Vcpu::fetch(std::span<const gsb::ElementId> ids) {
 
 Result<uint64_t> Vcpu::get64(gsb::ElementId id) {
   // Fast path: a valid 64-bit element costs one bitmap test.
-  if (const auto d = gsb::dense_index(id); d && valid_.test_dense(*d)) {
-    if (const auto* p = std::get_if<uint64_t>(&values_[*d])) return *p;
-  }
+  if (const auto d = gsb::dense_index(id); d && valid_.test_dense(*d) &&
+                                           gsb::find(id)->type == gsb::Type::Be64)
+    return slots_[*d].w[0];
   auto v = get(id);
   if (!v) return Unexpected{v.error()};
   if (const auto* p = std::get_if<uint64_t>(&*v)) return *p;
@@ -119,7 +158,18 @@ Result<uint32_t> Vcpu::get32(gsb::ElementId id) {
   return Unexpected{Error::of(ErrorKind::InvalidArgument, id)};
 }
 
-Result<void> Vcpu::set64(gsb::ElementId id, uint64_t v) { return set(id, gsb::Value{v}); }
+Result<void> Vcpu::set64(gsb::ElementId id, uint64_t v) {
+  // Fast path: a thread-wide writable 64-bit element is one store and two bit sets.
+  const gsb::ElementDesc* d = gsb::find(id);
+  if (d != nullptr && d->scope == gsb::Scope::Thread && d->writable() && d->type == gsb::Type::Be64) {
+    const std::size_t i = *gsb::dense_index(id);
+    slots_[i].w[0] = v;
+    valid_.set_dense(i);
+    dirty_.set_dense(i);
+    return {};
+  }
+  return set(id, gsb::Value{v});
+}
 Result<void> Vcpu::set32(gsb::ElementId id, uint32_t v) { return set(id, gsb::Value{v}); }
 
 Result<uint64_t> Vcpu::gpr(unsigned n) {
@@ -144,14 +194,21 @@ Result<void> Vcpu::set_vsr(unsigned n, gsb::Vec128 v) {
 // ---- GET/SET_STATE -------------------------------------------------------------------------
 
 Result<void> Vcpu::set_state(const IdBitmap& ids) {
-  NV2_TRY(detail::set_state({hv_, 0, guest_->id(), id_, scratch_, scratch_size_}, ids, values_));
+  NV2_TRY(detail::set_state({hv_, 0, guest_->id(), id_, scratch_, scratch_size_}, ids,
+                            [this](gsb::Writer& w, gsb::ElementId id) {
+                              return put_words(w, id, slots_[*gsb::dense_index(id)].w);
+                            }));
   dirty_ -= ids;
   return {};
 }
 
 Result<void> Vcpu::get_state(const IdBitmap& ids) {
-  return detail::get_state({hv_, 0, guest_->id(), id_, scratch_, scratch_size_}, ids, values_,
-                           valid_, gsb::Scope::Thread);
+  return detail::get_state({hv_, 0, guest_->id(), id_, scratch_, scratch_size_}, ids,
+                           gsb::Scope::Thread, [this](const gsb::Element& e) {
+                             const std::size_t i = *gsb::dense_index(e.id);
+                             take_words(e, slots_[i].w);
+                             valid_.set_dense(i);
+                           });
 }
 
 // ---- Interrupts ----------------------------------------------------------------------------
@@ -198,10 +255,10 @@ Result<RunExit> Vcpu::run() {
   // 4. Every other dirty thread-wide element goes into the run input buffer.
   const IdBitmap sending = dirty_ & kRunInputIds;
   gsb::Writer w(hv_->memory().span(run_in_.address, run_in_.size));
-  auto filled = gsb::Message(sending).fill(w, [this](gsb::ElementId id) {
-    return values_[*gsb::dense_index(id)];
-  });
-  if (!filled) return Unexpected{detail::encode_error(filled.error())};  // never ignored (§6)
+  for (auto it = sending.begin(); it != sending.end(); ++it) {
+    auto put = put_words(w, *it, slots_[it.dense()].w);
+    if (!put) return Unexpected{detail::encode_error(put.error())};  // never ignored (§6)
+  }
   dirty_ -= sending;
 
   auto regs = papr::HcallRegs::make(papr::Hcall::H_GUEST_RUN_VCPU, {flags, guest_->id(), id_});
@@ -216,9 +273,7 @@ Result<RunExit> Vcpu::run() {
   exit.bytes_in = static_cast<uint32_t>(w.size());
   if (regs.status() != papr::HStatus::Success) {
     dirty_ |= sending;  // not applied: send again next time
-    Error e = Error::hcall(papr::Hcall::H_GUEST_RUN_VCPU, regs.status(), regs.out(0));
-    if (element_error(regs.status())) e.element = detail::id_at_index(sending, regs.out(0));
-    return Unexpected{e};
+    return Unexpected{detail::state_hcall_error(papr::Hcall::H_GUEST_RUN_VCPU, regs, sending)};
   }
   exit.raw_reason = regs.out(0);
   exit.reason = static_cast<papr::ExitReason>(exit.raw_reason);
@@ -232,17 +287,15 @@ Result<RunExit> Vcpu::run() {
 }
 
 Result<void> Vcpu::parse_output(RunExit& exit) {
-  gsb::Reader r;
+  gsb::Reader& r = out_;
   auto parsed = r.parse(hv_->memory().span(run_out_.address, run_out_.size), gsb::Policy::run_output());
-  if (!parsed)
-    return Unexpected{Error{ErrorKind::Decode, parsed.error().code, 0, parsed.error().id,
-                            parsed.error().index}};
+  if (!parsed) return Unexpected{detail::decode_error(parsed.error())};
   for (const gsb::Element& e : r) {
     const std::size_t i = *gsb::dense_index(e.id);
     // An element the L1 changed and has not sent yet (only L1-owned ones can be dirty
     // here) keeps the L1's value.
     if (dirty_.test_dense(i)) continue;
-    values_[i] = e.value();
+    take_words(e, slots_[i].w);
     valid_.set_dense(i);
   }
   exit.received = r.ids();
@@ -256,7 +309,7 @@ Result<void> Vcpu::parse_output(RunExit& exit) {
   // has moved its DEC expiry since, that DEC is no longer wanted: cancel it. (The DEC
   // expiry the output buffer brought is valid and clean, so it is never sent back stale.)
   if (dec_queued_ && r.contains(gsb::id::kDecExpiry)) {
-    const uint64_t now_expiry = std::get<uint64_t>(values_[*gsb::dense_index(gsb::id::kDecExpiry)]);
+    const uint64_t now_expiry = slots_[kDecDense].w[0];
     if (now_expiry != *dec_queued_) {
       dec_queued_.reset();
       k.bump(k.dec_cancelled);
@@ -288,7 +341,5 @@ void Vcpu::request_stop() {
   stop_.store(true, std::memory_order_release);
   kick();
 }
-
-gsb::Value& Vcpu::slot(gsb::ElementId id) { return values_[*gsb::dense_index(id)]; }
 
 }  // namespace nv2::l1

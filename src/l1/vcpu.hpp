@@ -1,7 +1,7 @@
 // One L2 vCPU with the lazy state cache (issue 5 item 3; papr-nestedv2.md §6).
 //
-// The L1 copy of every element of gsb::kElements lives in `values_`, indexed by the
-// element's dense index, with two gsb::IdBitmaps:
+// The L1 copy of every thread-wide element of gsb::kElements lives in `slots_`, indexed by
+// the element's dense index, with two gsb::IdBitmaps:
 //   valid — the copy equals the L0's value (no GET_STATE needed);
 //   dirty — the L1 changed the copy; the L0 must receive it before the next entry.
 // Setters write the copy and mark it valid+dirty. Getters return a valid copy or load it
@@ -25,6 +25,7 @@
 #include <span>
 
 #include "gsb/bitmap.hpp"
+#include "gsb/buffer.hpp"
 #include "gsb/elements.hpp"
 #include "gsb/wire.hpp"
 #include "l1/error.hpp"
@@ -186,7 +187,6 @@ class Vcpu {
   Result<void> get_state(const gsb::IdBitmap& ids);   // thread-wide GET_STATE of ids
   Result<void> prepare_entry(uint64_t& flags);
   Result<void> parse_output(RunExit& exit);
-  gsb::Value& slot(gsb::ElementId id);
 
   Guest* guest_;
   Hypervisor* hv_;
@@ -196,7 +196,14 @@ class Vcpu {
   uint64_t scratch_;       // L1 real address of the GET/SET_STATE buffer
   uint64_t scratch_size_;
 
-  std::array<gsb::Value, gsb::kElementCount> values_{};
+  // One element's value in host order, laid out by the table's type: Be32/Be64 in w[0];
+  // Vec128 hi, lo; partition table root, EA bits, size; process table / buffer info
+  // address, size. Plain words keep the per-exit path free of variant traffic.
+  struct Slot {
+    std::array<uint64_t, 3> w{};
+  };
+  std::array<Slot, gsb::kElementCount> slots_{};
+  gsb::Reader out_;  // parses every output buffer; reused so a run sets up nothing
   gsb::IdBitmap valid_, dirty_;
 
   std::atomic<bool> external_pending_{false};

@@ -241,12 +241,10 @@ TEST_F(Cache, GenericAccessRejectsWhatTheTableForbids) {
 }
 
 TEST_F(Cache, AnEncoderErrorIsReportedAndNothingIsSent) {
-  detail::Values values{};
-  values[*gsb::dense_index(gsb::id::kNia)] = uint64_t{1};
-  values[*gsb::dense_index(gsb::id::kMsr)] = uint64_t{2};
   // A buffer too small for the two elements: the writer's Capacity error comes back.
   auto r = detail::set_state({hv.get(), 0, guest->id(), 0, vcpu->state_buffer(), 16},
-                             IdBitmap{gsb::id::kNia, gsb::id::kMsr}, values);
+                             IdBitmap{gsb::id::kNia, gsb::id::kMsr},
+                             [](gsb::Writer& w, gsb::ElementId id) { return w.put_be64(id, 1); });
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().kind, ErrorKind::Encode);
   EXPECT_EQ(r.error().status, HStatus::OutputBufferTooSmall);
