@@ -132,6 +132,8 @@ class IdBitmap {
   constexpr Iterator end() const { return Iterator(this, kBits); }
 
   const std::array<uint64_t, kWords>& words() const { return w_; }
+  // Replace word `i` (bits 64*i .. 64*i+63); bits past kBits must be clear.
+  constexpr void set_word(std::size_t i, uint64_t bits) { w_[i] = bits; }
 
  private:
   std::array<uint64_t, kWords> w_{};

@@ -1,5 +1,6 @@
 #include "gsb/buffer.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <limits>
 
@@ -17,46 +18,34 @@ using papr::HStatus;
 // whether the element may appear there at all, so the per-element check on the hot path is
 // one load and one test; the precise cause is worked out only when an element fails.
 
-constexpr unsigned context(Purpose p, Scope s) {
-  switch (p) {
-    case Purpose::Set: return static_cast<unsigned>(s);      // 0..2
-    case Purpose::Get: return 3 + static_cast<unsigned>(s);  // 3..5
-    case Purpose::RunInput: return 6;
-    case Purpose::RunOutput: return 7;
-  }
-  return 0;
-}
+// Per table row, what the hot loop needs in one 8-byte load: the size, the contexts the
+// element is allowed in, whether its value needs a look, and the dense index bias.
+struct RowInfo {
+  uint16_t size;
+  uint8_t allowed;     // bit context(p, s) set when the element may appear there
+  uint8_t check;       // kCheckRule | kCheckMask
+  int32_t dense_bias;  // dense index = dense_bias + id
+};
+constexpr uint8_t kCheckRule = 1;
+constexpr uint8_t kCheckMask = 2;
 
-// Why `d` may not appear in a buffer for `p`/`s`, or nothing when it may (§3, §4).
-constexpr std::optional<Cause> refusal(const ElementDesc& d, Purpose p, Scope s) {
-  const bool run = p == Purpose::RunInput || p == Purpose::RunOutput;
-  // A run buffer is thread-wide by definition; meta 0x0C00–0x0C02 count as thread-wide.
-  if (d.scope != (run ? Scope::Thread : s)) return Cause::WrongScope;
-  const bool write = p == Purpose::Set || p == Purpose::RunInput;
-  if (write && !d.writable()) return Cause::ReadOnly;  // nv2 decision: SET of R → ID error
-  if (!write && !d.readable()) return Cause::WriteOnly;
-  if (p == Purpose::RunInput && !d.run_input) return Cause::NotRunInput;
-  return std::nullopt;
-}
-
-inline constexpr auto kAllowed = [] {
-  std::array<uint8_t, kElements.size()> allowed{};
+inline constexpr auto kRowInfo = [] {
+  std::array<RowInfo, kElements.size()> info{};
   constexpr Purpose kPurposes[] = {Purpose::Set, Purpose::Get, Purpose::RunInput, Purpose::RunOutput};
   constexpr Scope kScopes[] = {Scope::Host, Scope::Guest, Scope::Thread};
-  for (std::size_t r = 0; r < kElements.size(); ++r)
+  for (std::size_t r = 0; r < kElements.size(); ++r) {
+    const ElementDesc& d = kElements[r];
+    info[r].size = d.size();
     for (Purpose p : kPurposes)
       for (Scope s : kScopes)
-        if (!refusal(kElements[r], p, s))
-          allowed[r] = static_cast<uint8_t>(allowed[r] | (1u << context(p, s)));
-  return allowed;
+        if (!refusal(d, p, s)) info[r].allowed = static_cast<uint8_t>(info[r].allowed | (1u << context(p, s)));
+    info[r].check = static_cast<uint8_t>((d.rule != ValueRule::None ? kCheckRule : 0) |
+                                         (d.settable_mask != kAll ? kCheckMask : 0));
+    info[r].dense_bias = static_cast<int32_t>(kLookup.dense_base[r]) - static_cast<int32_t>(d.first);
+  }
+  return info;
 }();
-
-// Rows that need a look at their value on a write: a value rule, or (on request) a mask.
-inline constexpr auto kHasRule = [] {
-  std::array<bool, kElements.size()> has{};
-  for (std::size_t r = 0; r < kElements.size(); ++r) has[r] = kElements[r].rule != ValueRule::None;
-  return has;
-}();
+static_assert(sizeof(RowInfo) == 8);
 
 constexpr bool is_pow2(uint64_t v) { return v != 0 && (v & (v - 1)) == 0; }
 
@@ -132,6 +121,7 @@ Expected<void, Error> Reader::parse(std::span<const uint8_t> buf, Policy policy)
 }
 
 Expected<void, Error> Reader::parse_checked(std::span<const uint8_t> buf, Policy policy) {
+  present_.fill(0);
 
   // Offsets and indices are 32-bit (the hcall reports an index in r4); a larger span is
   // viewed through its first 4 GiB - 1, so anything beyond reads as truncated.
@@ -143,9 +133,10 @@ Expected<void, Error> Reader::parse_checked(std::span<const uint8_t> buf, Policy
 
   const uint32_t count = load_be32(base);
   const uint8_t allow_bit = static_cast<uint8_t>(1u << context(policy.purpose, policy.scope));
-  const bool check_values =
-      policy.check_access && (policy.purpose == Purpose::Set || policy.purpose == Purpose::RunInput);
-  const bool masks = check_values && policy.reject_unsettable_bits;
+  const bool check_access = policy.check_access;
+  // Which RowInfo::check bits send an element to value_ok().
+  const uint8_t check_bits = static_cast<uint8_t>(
+      checks_values(policy) ? (kCheckRule | (policy.reject_unsettable_bits ? kCheckMask : 0)) : 0);
 
   std::size_t off = kHeaderSize;
   for (uint32_t i = 0; i < count; ++i) {
@@ -161,28 +152,40 @@ Expected<void, Error> Reader::parse_checked(std::span<const uint8_t> buf, Policy
     if (row1 == 0)
       return Unexpected{element_error(HStatus::InvalidElementId, Cause::UnknownId, i, off, id)};
     const std::size_t row = row1 - 1u;
-    const ElementDesc& d = kElements[row];
+    const RowInfo info = kRowInfo[row];
 
-    if (policy.check_access && (kAllowed[row] & allow_bit) == 0) {
-      const Cause cause = refusal(d, policy.purpose, policy.scope).value_or(Cause::WrongScope);
+    if (check_access && (info.allowed & allow_bit) == 0) {
+      const Cause cause = refusal(kElements[row], policy.purpose, policy.scope).value_or(Cause::WrongScope);
       return Unexpected{element_error(HStatus::InvalidElementId, cause, i, off, id)};
     }
     // The size is checked against the table before the value is touched (style §11).
-    if (size != d.size())
+    if (size != info.size)
       return Unexpected{element_error(HStatus::InvalidElementSize, Cause::WrongSize, i, off, id)};
     if (len - off - kElementHeaderSize < size)
       return Unexpected{element_error(truncated, Cause::TruncatedElement, i, off, id)};
-    if (check_values && (kHasRule[row] || (masks && d.settable_mask != kAll)) &&
-        !value_ok(d, base + off + kElementHeaderSize, policy.reject_unsettable_bits))
+    if ((info.check & check_bits) != 0 &&
+        !value_ok(kElements[row], base + off + kElementHeaderSize, policy.reject_unsettable_bits))
       return Unexpected{element_error(HStatus::InvalidElementValue, Cause::BadValue, i, off, id)};
 
-    const std::size_t dense = kLookup.dense_base[row] + static_cast<std::size_t>(id - d.first);
-    ids_.set_dense(dense);
-    offset_[dense] = static_cast<uint32_t>(off);
-    index_[dense] = i;
-    off += kElementHeaderSize + size;
+    const auto dense = static_cast<std::size_t>(info.dense_bias + id);
+    present_[dense] = 1;
+    loc_[dense] = off | (uint64_t{i} << 32);
+    // Advance by the table's size through a branch rather than by the loaded value, so the
+    // next element's loads need not wait for this one's (the sizes are predictable).
+    switch (info.size) {
+      case 4: off += kElementHeaderSize + 4; break;
+      case 8: off += kElementHeaderSize + 8; break;
+      case 16: off += kElementHeaderSize + 16; break;
+      default: off += kElementHeaderSize + info.size; break;
+    }
   }
 
+  for (std::size_t w = 0; w < IdBitmap::kWords; ++w) {
+    uint64_t bits = 0;
+    const std::size_t end = std::min(kElementCount, 64 * w + 64);
+    for (std::size_t d = 64 * w; d < end; ++d) bits |= uint64_t{present_[d]} << (d - 64 * w);
+    ids_.set_word(w, bits);
+  }
   buf_ = buf;
   count_ = count;
   used_ = static_cast<uint32_t>(off);

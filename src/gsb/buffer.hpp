@@ -173,6 +173,36 @@ struct Policy {
   static constexpr Policy structure() { return {Purpose::Get, Scope::Thread, false, false}; }
 };
 
+// Why `d` may not appear in a buffer for purpose `p` of scope `s`, or nothing when it may
+// (§3, §4). A run buffer is thread-wide whatever `s` says; meta 0x0C00–0x0C02 count as
+// thread-wide. Writing a read-only element is refused (nv2 decision, docs/decisions/gsb.md).
+constexpr std::optional<Cause> refusal(const ElementDesc& d, Purpose p, Scope s) {
+  const bool run = p == Purpose::RunInput || p == Purpose::RunOutput;
+  if (d.scope != (run ? Scope::Thread : s)) return Cause::WrongScope;
+  const bool write = p == Purpose::Set || p == Purpose::RunInput;
+  if (write && !d.writable()) return Cause::ReadOnly;
+  if (!write && !d.readable()) return Cause::WriteOnly;
+  if (p == Purpose::RunInput && !d.run_input) return Cause::NotRunInput;
+  return std::nullopt;
+}
+
+// Validation context: one of 8 (purpose, scope) pairs, for per-context bit tables.
+constexpr unsigned context(Purpose p, Scope s) {
+  switch (p) {
+    case Purpose::Set: return static_cast<unsigned>(s);      // 0..2
+    case Purpose::Get: return 3 + static_cast<unsigned>(s);  // 3..5
+    case Purpose::RunInput: return 6;
+    case Purpose::RunOutput: return 7;
+  }
+  return 0;
+}
+inline constexpr unsigned kContexts = 8;
+
+// Whether a policy checks element values (writes only: SET and run input).
+constexpr bool checks_values(const Policy& p) {
+  return p.check_access && (p.purpose == Purpose::Set || p.purpose == Purpose::RunInput);
+}
+
 // The status a truncated buffer maps to for a purpose (docs/decisions/gsb.md): H_P5 (the
 // size argument) for GET/SET, H_INPUT/OUTPUT_BUFFER_TOO_SMALL for the run buffers.
 constexpr papr::HStatus truncated_status(Purpose p) {
@@ -221,7 +251,10 @@ struct Element {
 
 class Reader {
  public:
-  Reader() { offset_.fill(0); index_.fill(0); }
+  Reader() {
+    loc_.fill(0);
+    present_.fill(0);
+  }
 
   // Parse and validate `buf` under `policy`, in one pass. On success the reader views
   // `buf` (which must outlive it); on failure it is empty and the first bad element's
@@ -248,7 +281,18 @@ class Reader {
   std::optional<Element> find(ElementId id) const {
     const auto d = dense_index(id);
     if (!d || !ids_.test_dense(*d)) return std::nullopt;
-    return at(index_[*d], offset_[*d]);
+    return at_dense(*d);
+  }
+  // The (last) element whose ID has dense index `dense`; ids().test_dense(dense) must hold.
+  Element at_dense(std::size_t dense) const {
+    const uint64_t loc = loc_[dense];
+    const auto offset = static_cast<uint32_t>(loc);
+    return Element{kIdByDenseIndex[dense], static_cast<uint32_t>(loc >> 32), offset,
+                   gsb::find(kIdByDenseIndex[dense]), buf_.data() + offset + kElementHeaderSize};
+  }
+  // Byte offset of the value of the (last) element with dense index `dense`.
+  uint32_t value_offset_dense(std::size_t dense) const {
+    return static_cast<uint32_t>(loc_[dense]) + static_cast<uint32_t>(kElementHeaderSize);
   }
 
   class Iterator {
@@ -289,9 +333,12 @@ class Reader {
   uint32_t count_ = 0;
   uint32_t used_ = 0;
   IdBitmap ids_;
-  // Per dense index: where the last element of that ID is (meaningful when ids_ has it).
-  std::array<uint32_t, kElementCount> offset_;
-  std::array<uint32_t, kElementCount> index_;
+  // Per dense index: where the last element of that ID is, offset | index << 32
+  // (meaningful when ids_ has it).
+  std::array<uint64_t, kElementCount> loc_;
+  // Per dense index: 1 when present. parse() marks bytes (independent stores) and folds
+  // them into ids_ at the end, instead of a read-modify-write of a bitmap word per element.
+  std::array<uint8_t, kElementCount> present_;
 };
 
 // Write `v` as the value of `e` inside `buf`, the (mutable) buffer `e` was read from: how an
