@@ -8,6 +8,7 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <utility>
 #include <vector>
@@ -64,6 +65,9 @@ class ScriptedL0 final : public papr::HcallPort {
   std::deque<papr::HStatus> create_busy;
   uint64_t next_guest_id = 1;
   std::deque<ScriptedExit> exits;
+  // Per-vCPU scripts (used before `exits` when non-empty): for tests running vCPUs on
+  // several threads. hcall() is serialized by a mutex, so the fake is thread-safe.
+  std::map<uint64_t, std::deque<ScriptedExit>> vcpu_exits;
   // A hook that may answer any hcall instead of the default (returns true when it did).
   std::function<bool(papr::HcallRegs&)> intercept;
 
@@ -83,6 +87,7 @@ class ScriptedL0 final : public papr::HcallPort {
   void get_state(papr::HcallRegs& regs, Recorded& rec);
   void set_state(papr::HcallRegs& regs, Recorded& rec);
 
+  std::mutex mu_;
   std::vector<uint8_t> mem_;
   State guest_;
   std::map<uint64_t, State> vcpus_;

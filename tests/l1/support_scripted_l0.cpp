@@ -70,6 +70,7 @@ ScriptedExit ScriptedExit::simple(uint64_t reason) {
 ScriptedL0::ScriptedL0(std::size_t mem_bytes) : mem_(mem_bytes) {}
 
 void ScriptedL0::hcall(papr::HcallRegs& regs) {
+  std::lock_guard lock(mu_);
   Recorded rec;
   rec.opcode = regs.opcode();
   for (unsigned i = 0; i < 6; ++i) rec.args[i] = regs.arg(i);
@@ -195,13 +196,15 @@ void ScriptedL0::run(papr::HcallRegs& regs, Recorded& rec) {
     rec.values[e.id] = e.value();
     truth[e.id] = e.value();
   }
-  if (exits.empty()) {
+  auto own = vcpu_exits.find(regs.arg(2));
+  std::deque<ScriptedExit>& script = own != vcpu_exits.end() && !own->second.empty() ? own->second : exits;
+  if (script.empty()) {
     ADD_FAILURE() << "RUN_VCPU with no scripted exit left";
     regs.r[3] = papr::to_abi(HStatus::Hardware);
     return;
   }
-  ScriptedExit x = exits.front();
-  exits.pop_front();
+  ScriptedExit x = script.front();
+  script.pop_front();
   if (x.status != HStatus::Success) {
     regs.r[3] = papr::to_abi(x.status);
     regs.r[4] = x.fail_r4;
