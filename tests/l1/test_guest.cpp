@@ -1,6 +1,8 @@
 // Issue 5 item 2: VM and vCPU objects against a scripted L0.
 #include <gtest/gtest.h>
 
+#include <array>
+
 #include "fixture.hpp"
 
 namespace nv2::l1 {
@@ -178,6 +180,45 @@ TEST_F(L1Test, DeleteRetriesBusy) {
   };
   guest.reset();
   EXPECT_EQ(l0.count(Hcall::H_GUEST_DELETE), 3u);
+}
+
+TEST_F(L1Test, ChangingAMappingInvalidatesByReSettingThePartitionTable) {
+  make_guest();
+  auto first = guest->map_page(0x30000);
+  ASSERT_TRUE(first);
+  // Moving an L2 page: unmap, map elsewhere, then tell the L0 (§8: re-SET of 0x0005).
+  ASSERT_TRUE(guest->partition_table().unmap(0x30000));
+  auto other = hv->allocator().allocate(kPage64K, kPage64K);
+  ASSERT_TRUE(other);
+  ASSERT_TRUE(guest->partition_table().map(0x30000, *other));
+  l0.clear_log();
+  ASSERT_TRUE(guest->invalidate_translations());
+  ASSERT_EQ(l0.log.size(), 1u);
+  const auto& s = l0.log[0];
+  EXPECT_EQ(s.opcode, papr::opcode(Hcall::H_GUEST_SET_STATE));
+  EXPECT_EQ(s.args[0], papr::state_flag::kGuestWide);
+  EXPECT_EQ(s.ids, gsb::IdBitmap{gsb::id::kPartitionTable});
+  EXPECT_EQ(std::get<gsb::PartitionTableInfo>(s.values.at(gsb::id::kPartitionTable)).root,
+            guest->partition_table().root());
+  EXPECT_EQ(guest->partition_table().lookup(0x30000), *other);
+}
+
+TEST_F(L1Test, L2MemoryReadAndWriteMapLazily) {
+  make_guest(1u << 20);
+  const std::array<uint8_t, 6> data{1, 2, 3, 4, 5, 6};
+  // Across a 64 KiB page boundary: both pages get mapped.
+  ASSERT_TRUE(guest->write(0x1FFFD, data));
+  EXPECT_EQ(guest->pages_mapped(), 2u);
+  std::array<uint8_t, 6> back{};
+  ASSERT_TRUE(guest->read(0x1FFFD, back));
+  EXPECT_EQ(back, data);
+  std::array<uint8_t, 4> zero{9, 9, 9, 9};
+  ASSERT_TRUE(guest->read(0x50000, zero)) << "unmapped RAM reads as zeros";
+  EXPECT_EQ(zero, (std::array<uint8_t, 4>{}));
+  EXPECT_EQ(guest->pages_mapped(), 2u) << "reading does not map";
+  EXPECT_EQ(guest->write(1u << 20, data).error().kind, ErrorKind::BadAddress);
+  EXPECT_EQ(guest->map_page(1u << 20).error().kind, ErrorKind::BadAddress);
+  EXPECT_TRUE(l0.log.empty()) << "the L1 touches its own memory without hcalls";
 }
 
 }  // namespace
