@@ -353,7 +353,7 @@ inline constexpr InsnDesc kInsnTable[] = {
     {"mfmsr", Form::X, pat::x31(83), {RT}, &op_mfmsr, F::kPrivileged},
     {"mtmsr", Form::X, pat::x31(146), {RS, L15}, &op_mtmsr, F::kPrivileged},
     {"mtmsrd", Form::X, pat::x31(178), {RS, L15}, &op_mtmsrd, F::kPrivileged},
-    {"wait", Form::X, pat::x31(62), {WC}, &op_wait, F::kBranch},
+    {"wait", Form::X, pat::x31(30), {WC}, &op_wait, F::kBranch},
 
     // --- floating point, VMX, VSX: facility checks, then Unimplemented (issue 3 item 2) ---
     {"lfs", Form::D, pat::po(48), {RT, D}, &op_facility, F::kFp},

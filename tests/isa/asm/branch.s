@@ -1,0 +1,148 @@
+# Branches: b, bc (CTR and CR conditions), bclr, bcctr, bctar, LK, AA; CFAR (Book I §2.4).
+  .text
+test_b_forward:
+  b 1f
+  li r3, 1
+1:
+  li r4, 2
+  blr
+  # REGISTER_OUT r3 0
+  # REGISTER_OUT r4 2
+
+test_bl_sets_lr:
+  mflr r10
+  bl bl_return
+bl_return:
+  mflr r4
+  mtlr r10
+  blr
+  # REGISTER_OUT r4 @bl_return
+
+test_bdnz_loop:
+  li r3, 0
+  li r4, 5
+  mtctr r4
+1:
+  addi r3, r3, 1
+  bdnz 1b
+  blr
+  # REGISTER_OUT r3 5
+  # REGISTER_OUT ctr 0
+
+test_beq_taken:
+  # REGISTER_IN r4 0
+  cmpdi r4, 0
+  beq 1f
+  li r3, 1
+  b 2f
+1:
+  li r3, 2
+2:
+  blr
+  # REGISTER_OUT r3 2
+
+test_bne_not_taken:
+  # REGISTER_IN r4 0
+  cmpdi r4, 0
+  bne 1f
+  li r3, 1
+  blr
+1:
+  li r3, 2
+  blr
+  # REGISTER_OUT r3 1
+
+test_bdnzt_and_bdz:
+  # REGISTER_IN cr 0x20000000
+  # REGISTER_IN ctr 2
+  bdnzt eq, 1f
+  li r3, 1
+  blr
+1:
+  bdz 2f
+  li r3, 3
+  blr
+2:
+  li r3, 2
+  blr
+  # REGISTER_OUT r3 2
+  # REGISTER_OUT ctr 0
+
+test_bc_ignores_cr_and_ctr:
+  # REGISTER_IN ctr 0
+  bc 20, 0, 1f
+  li r3, 1
+1:
+  blr
+  # REGISTER_OUT r3 0
+  # REGISTER_OUT ctr 0
+
+test_beqlr:
+  # REGISTER_IN r4 1
+  cmpdi r4, 1
+  beqlr
+  li r3, 7
+  blr
+  # REGISTER_OUT r3 0
+
+test_bdnzlr_decrements:
+  # REGISTER_IN ctr 3
+  bdnzlr
+  li r3, 7
+  blr
+  # REGISTER_OUT r3 0
+  # REGISTER_OUT ctr 2
+
+test_bctr:
+  mflr r10
+  bl 1f
+1:
+  mflr r5
+  addi r5, r5, bctr_target - 1b
+  mtctr r5
+  bctrl
+bctrl_return:
+  mtlr r10
+  blr
+bctr_target:
+  mflr r4
+  li r3, 9
+  blr
+  # REGISTER_OUT r3 9
+  # REGISTER_OUT r4 @bctrl_return
+
+test_bctar:
+  mflr r10
+  bl 1f
+1:
+  mflr r5
+  addi r5, r5, bctar_target - 1b
+  mtspr 815, r5
+  mtlr r10
+  bctar 20, 0, 0
+  li r3, 1
+  blr
+bctar_target:
+  li r3, 4
+  blr
+  # REGISTER_OUT r3 4
+
+test_cfar_last_taken_branch:
+  b 1f
+1:
+cfar_blr:
+  blr
+  # REGISTER_OUT cfar @cfar_blr
+
+test_bcl_not_taken_sets_lr:
+  mflr r10
+  # REGISTER_IN r4 1
+  cmpdi r4, 0
+  beql 1f
+bcl_next:
+  mflr r3
+  mtlr r10
+  blr
+1:
+  blr
+  # REGISTER_OUT r3 @bcl_next

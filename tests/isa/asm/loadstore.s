@@ -1,0 +1,359 @@
+# Loads and stores: byte..doubleword, algebraic, update, indexed, byte-reversed, page
+# crossing, multiple/string (big-endian only), quadword, dcbz (Book I §3.3.2-§3.3.7).
+# Data at 0x20000 (r4); stores to the zeroed 0x20100.
+  .text
+test_loads_d_form:
+  # MEMORY_IN 0x20000 01 02 03 04 05 06 07 08 F1 F2 F3 F4 F5 F6 F7 F8
+  # REGISTER_IN r4 0x20000
+  lbz r3, 1(r4)
+  lhz r5, 0(r4)
+  lha r6, 8(r4)
+  lwz r7, 4(r4)
+  lwa r8, 8(r4)
+  ld r9, 0(r4)
+  blr
+  # REGISTER_OUT r3 0x02
+  # REGISTER_OUT_LE r5 0x0201
+  # REGISTER_OUT_BE r5 0x0102
+  # REGISTER_OUT_LE r6 0xFFFFFFFFFFFFF2F1
+  # REGISTER_OUT_BE r6 0xFFFFFFFFFFFFF1F2
+  # REGISTER_OUT_LE r7 0x08070605
+  # REGISTER_OUT_BE r7 0x05060708
+  # REGISTER_OUT_LE r8 0xFFFFFFFFF4F3F2F1
+  # REGISTER_OUT_BE r8 0xFFFFFFFFF1F2F3F4
+  # REGISTER_OUT_LE r9 0x0807060504030201
+  # REGISTER_OUT_BE r9 0x0102030405060708
+
+test_loads_update:
+  # MEMORY_IN 0x20000 01 02 03 04 05 06 07 08 F1 F2 F3 F4 F5 F6 F7 F8
+  # REGISTER_IN r4 0x20000
+  # REGISTER_IN r5 0x20000
+  # REGISTER_IN r6 0x20000
+  # REGISTER_IN r7 0x20000
+  ldu r3, 8(r4)
+  lbzu r8, 2(r5)
+  lhau r9, 8(r6)
+  lwzu r10, 4(r7)
+  blr
+  # REGISTER_OUT r4 0x20008
+  # REGISTER_OUT r5 0x20002
+  # REGISTER_OUT r6 0x20008
+  # REGISTER_OUT r7 0x20004
+  # REGISTER_OUT_LE r3 0xF8F7F6F5F4F3F2F1
+  # REGISTER_OUT_BE r3 0xF1F2F3F4F5F6F7F8
+  # REGISTER_OUT r8 0x03
+  # REGISTER_OUT_LE r9 0xFFFFFFFFFFFFF2F1
+  # REGISTER_OUT_BE r9 0xFFFFFFFFFFFFF1F2
+  # REGISTER_OUT_LE r10 0x08070605
+  # REGISTER_OUT_BE r10 0x05060708
+
+test_loads_indexed:
+  # MEMORY_IN 0x20000 01 02 03 04 05 06 07 08 F1 F2 F3 F4 F5 F6 F7 F8
+  # REGISTER_IN r4 0x20000
+  # REGISTER_IN r5 8
+  # REGISTER_IN r11 0x20000
+  lbzx r3, r4, r5
+  lhzx r6, r4, r5
+  lhax r7, r4, r5
+  lwzx r8, r4, r5
+  lwax r9, r4, r5
+  ldx r10, r4, r5
+  lwzux r12, r11, r5
+  blr
+  # REGISTER_OUT r3 0xF1
+  # REGISTER_OUT_LE r6 0xF2F1
+  # REGISTER_OUT_BE r6 0xF1F2
+  # REGISTER_OUT_LE r7 0xFFFFFFFFFFFFF2F1
+  # REGISTER_OUT_BE r7 0xFFFFFFFFFFFFF1F2
+  # REGISTER_OUT_LE r8 0xF4F3F2F1
+  # REGISTER_OUT_BE r8 0xF1F2F3F4
+  # REGISTER_OUT_LE r9 0xFFFFFFFFF4F3F2F1
+  # REGISTER_OUT_BE r9 0xFFFFFFFFF1F2F3F4
+  # REGISTER_OUT_LE r10 0xF8F7F6F5F4F3F2F1
+  # REGISTER_OUT_BE r10 0xF1F2F3F4F5F6F7F8
+  # REGISTER_OUT r11 0x20008
+  # REGISTER_OUT_LE r12 0xF4F3F2F1
+  # REGISTER_OUT_BE r12 0xF1F2F3F4
+
+test_loads_update_indexed:
+  # MEMORY_IN 0x20000 01 02 03 04 05 06 07 08 F1 F2 F3 F4 F5 F6 F7 F8
+  # REGISTER_IN r4 0x20000
+  # REGISTER_IN r5 0x20000
+  # REGISTER_IN r6 0x20000
+  # REGISTER_IN r7 0x20000
+  # REGISTER_IN r8 0x20000
+  # REGISTER_IN r9 8
+  lbzux r10, r4, r9
+  lhzux r11, r5, r9
+  lhaux r12, r6, r9
+  lwaux r13, r7, r9
+  ldux r14, r8, r9
+  blr
+  # REGISTER_OUT r4 0x20008
+  # REGISTER_OUT r5 0x20008
+  # REGISTER_OUT r6 0x20008
+  # REGISTER_OUT r7 0x20008
+  # REGISTER_OUT r8 0x20008
+  # REGISTER_OUT r10 0xF1
+  # REGISTER_OUT_LE r11 0xF2F1
+  # REGISTER_OUT_BE r11 0xF1F2
+  # REGISTER_OUT_LE r12 0xFFFFFFFFFFFFF2F1
+  # REGISTER_OUT_BE r12 0xFFFFFFFFFFFFF1F2
+  # REGISTER_OUT_LE r13 0xFFFFFFFFF4F3F2F1
+  # REGISTER_OUT_BE r13 0xFFFFFFFFF1F2F3F4
+  # REGISTER_OUT_LE r14 0xF8F7F6F5F4F3F2F1
+  # REGISTER_OUT_BE r14 0xF1F2F3F4F5F6F7F8
+
+test_loads_byte_reversed:
+  # MEMORY_IN 0x20000 01 02 03 04 05 06 07 08
+  # REGISTER_IN r4 0x20000
+  lhbrx r3, 0, r4
+  lwbrx r5, 0, r4
+  ldbrx r6, 0, r4
+  blr
+  # REGISTER_OUT_LE r3 0x0102
+  # REGISTER_OUT_BE r3 0x0201
+  # REGISTER_OUT_LE r5 0x01020304
+  # REGISTER_OUT_BE r5 0x04030201
+  # REGISTER_OUT_LE r6 0x0102030405060708
+  # REGISTER_OUT_BE r6 0x0807060504030201
+
+test_stores_d_form:
+  # REGISTER_IN r3 0x1122334455667788
+  # REGISTER_IN r4 0x20100
+  stb r3, 0(r4)
+  sth r3, 2(r4)
+  stw r3, 4(r4)
+  std r3, 8(r4)
+  blr
+  # MEMORY_OUT_LE 0x20100 88 00 88 77 88 77 66 55 88 77 66 55 44 33 22 11
+  # MEMORY_OUT_BE 0x20100 88 00 77 88 55 66 77 88 11 22 33 44 55 66 77 88
+
+test_stores_update:
+  # REGISTER_IN r3 0x1122334455667788
+  # REGISTER_IN r4 0x20110
+  # REGISTER_IN r5 0x20100
+  # REGISTER_IN r6 0x20100
+  # REGISTER_IN r7 0x20100
+  stdu r3, -8(r4)
+  stbu r3, 1(r5)
+  sthu r3, 2(r6)
+  stwu r3, 4(r7)
+  blr
+  # REGISTER_OUT r4 0x20108
+  # REGISTER_OUT r5 0x20101
+  # REGISTER_OUT r6 0x20102
+  # REGISTER_OUT r7 0x20104
+  # MEMORY_OUT_LE 0x20100 00 88 88 77 88 77 66 55 88 77 66 55 44 33 22 11
+  # MEMORY_OUT_BE 0x20100 00 88 77 88 55 66 77 88 11 22 33 44 55 66 77 88
+
+test_stores_indexed:
+  # REGISTER_IN r3 0x1122334455667788
+  # REGISTER_IN r4 0x20100
+  # REGISTER_IN r5 0
+  # REGISTER_IN r6 2
+  # REGISTER_IN r7 4
+  # REGISTER_IN r8 8
+  # REGISTER_IN r9 0x20100
+  stbx r3, r4, r5
+  sthx r3, r4, r6
+  stwx r3, r4, r7
+  stdx r3, r4, r8
+  stdux r3, r9, r8
+  blr
+  # REGISTER_OUT r9 0x20108
+  # MEMORY_OUT_LE 0x20100 88 00 88 77 88 77 66 55 88 77 66 55 44 33 22 11
+  # MEMORY_OUT_BE 0x20100 88 00 77 88 55 66 77 88 11 22 33 44 55 66 77 88
+
+test_stores_update_indexed:
+  # REGISTER_IN r3 0x1122334455667788
+  # REGISTER_IN r4 0x20100
+  # REGISTER_IN r5 0x20100
+  # REGISTER_IN r6 0x20100
+  # REGISTER_IN r8 4
+  stbux r3, r4, r8
+  sthux r3, r5, r8
+  stwux r3, r6, r8
+  blr
+  # REGISTER_OUT r4 0x20104
+  # REGISTER_OUT r5 0x20104
+  # REGISTER_OUT r6 0x20104
+  # MEMORY_OUT_LE 0x20104 88 77 66 55
+  # MEMORY_OUT_BE 0x20104 55 66 77 88
+
+test_stores_byte_reversed:
+  # REGISTER_IN r3 0x1122334455667788
+  # REGISTER_IN r4 0x20100
+  # REGISTER_IN r5 0x20110
+  # REGISTER_IN r6 0x20120
+  sthbrx r3, 0, r4
+  stwbrx r3, 0, r5
+  stdbrx r3, 0, r6
+  blr
+  # MEMORY_OUT_LE 0x20100 77 88
+  # MEMORY_OUT_BE 0x20100 88 77
+  # MEMORY_OUT_LE 0x20110 55 66 77 88
+  # MEMORY_OUT_BE 0x20110 88 77 66 55
+  # MEMORY_OUT_LE 0x20120 11 22 33 44 55 66 77 88
+  # MEMORY_OUT_BE 0x20120 88 77 66 55 44 33 22 11
+
+test_access_crossing_a_page:
+  # MEMORY_IN 0x20FFC 01 02 03 04 05 06 07 08
+  # REGISTER_IN r4 0x20FFC
+  # REGISTER_IN r5 0x21FFE
+  # REGISTER_IN r6 0xAABBCCDD
+  ld r3, 0(r4)
+  stw r6, 0(r5)
+  blr
+  # REGISTER_OUT_LE r3 0x0807060504030201
+  # REGISTER_OUT_BE r3 0x0102030405060708
+  # MEMORY_OUT_LE 0x21FFE DD CC BB AA
+  # MEMORY_OUT_BE 0x21FFE AA BB CC DD
+
+test_lmw_stmw:
+  # ENDIAN be
+  # MEMORY_IN 0x20000 01 02 03 04 05 06 07 08 F1 F2 F3 F4
+  # REGISTER_IN r4 0x20000
+  # REGISTER_IN r5 0x20100
+  .long 0xBBA40000  # lmw r29, 0(r4) (gas refuses it little-endian)
+  .long 0xBFC50000  # stmw r30, 0(r5)
+  blr
+  # REGISTER_OUT r29 0x01020304
+  # REGISTER_OUT r30 0x05060708
+  # REGISTER_OUT r31 0xF1F2F3F4
+  # MEMORY_OUT 0x20100 05 06 07 08 F1 F2 F3 F4
+
+test_lmw_little_endian_alignment:
+  # ENDIAN le
+  # REGISTER_IN r4 0x20000
+lmw_le:
+  .long 0xBBC40000  # lmw r30, 0(r4)
+  blr
+  # REGISTER_OUT nia 0x604
+  # REGISTER_OUT srr0 @lmw_le
+  # REGISTER_OUT dar 0x20000
+
+test_string_immediate:
+  # ENDIAN be
+  # MEMORY_IN 0x20000 01 02 03 04 05 06 07 08
+  # REGISTER_IN r4 0x20000
+  # REGISTER_IN r6 0xFFFFFFFFFFFFFFFF
+  # REGISTER_IN r10 0x41424344
+  # REGISTER_IN r11 0x45464748
+  # REGISTER_IN r12 0x20100
+  .long 0x7CA43CAA  # lswi r5, r4, 7
+  .long 0x7D4C35AA  # stswi r10, r12, 6
+  blr
+  # REGISTER_OUT r5 0x01020304
+  # REGISTER_OUT r6 0x05060700
+  # MEMORY_OUT 0x20100 41 42 43 44 45 46 00
+
+test_string_indexed:
+  # ENDIAN be
+  # MEMORY_IN 0x20000 01 02 03 04 05 06 07 08
+  # REGISTER_IN xer 5
+  # REGISTER_IN r4 0x20000
+  # REGISTER_IN r6 0
+  # REGISTER_IN r10 0x41424344
+  # REGISTER_IN r11 0x45464748
+  # REGISTER_IN r12 0x20100
+  .long 0x7CE4342A  # lswx r7, r4, r6
+  .long 0x7D4C352A  # stswx r10, r12, r6
+  blr
+  # REGISTER_OUT r7 0x01020304
+  # REGISTER_OUT r8 0x05000000
+  # MEMORY_OUT 0x20100 41 42 43 44 45 00
+
+test_lq_stq:
+  # MEMORY_IN 0x20000 01 02 03 04 05 06 07 08 F1 F2 F3 F4 F5 F6 F7 F8
+  # REGISTER_IN r4 0x20000
+  # REGISTER_IN r8 0x0102030405060708
+  # REGISTER_IN r9 0x1112131415161718
+  lq r6, 0(r4)
+  stq r8, 0x100(r4)
+  blr
+  # REGISTER_OUT_BE r6 0x0102030405060708
+  # REGISTER_OUT_BE r7 0xF1F2F3F4F5F6F7F8
+  # REGISTER_OUT_LE r6 0xF8F7F6F5F4F3F2F1
+  # REGISTER_OUT_LE r7 0x0807060504030201
+  # MEMORY_OUT_BE 0x20100 01 02 03 04 05 06 07 08 11 12 13 14 15 16 17 18
+  # MEMORY_OUT_LE 0x20100 18 17 16 15 14 13 12 11 08 07 06 05 04 03 02 01
+
+test_lq_unaligned_alignment_interrupt:
+  # REGISTER_IN r4 0x20008
+lq_here:
+  lq r6, 0(r4)
+  blr
+  # REGISTER_OUT nia 0x604
+  # REGISTER_OUT srr0 @lq_here
+  # REGISTER_OUT dar 0x20008
+
+test_dcbz:
+  # MEMORY_IN 0x20180 11 22
+  # MEMORY_IN 0x201FF 33 44
+  # REGISTER_IN r5 0x201A0
+  dcbz 0, r5
+  blr
+  # MEMORY_OUT 0x20180 00 00
+  # MEMORY_OUT 0x201FF 00 44
+
+test_touch_hints_never_fault:
+  # REGISTER_IN r5 0x40000000
+  dcbt 0, r5
+  dcbtst 0, r5
+  icbt 0, 0, r5
+  li r3, 1
+  blr
+  # REGISTER_OUT r3 1
+
+test_dcbf_translates_hdsi:
+  # REGISTER_IN r5 0x2000010
+dcbf_here:
+  dcbf 0, r5
+  blr
+  # EXIT hdsi
+  # REGISTER_OUT nia @dcbf_here
+  # REGISTER_OUT hdar 0x2000010
+  # REGISTER_OUT asdr 0x2000000
+
+test_load_outside_l1_memory_hdsi:
+  # REGISTER_IN r5 0x3000008
+hdsi_here:
+  ld r3, 0(r5)
+  blr
+  # EXIT hdsi
+  # REGISTER_OUT nia @hdsi_here
+  # REGISTER_OUT hdar 0x3000008
+  # REGISTER_OUT asdr 0x3000000
+
+test_self_modifying_code:
+  mflr r10
+  bl 1f
+1:
+  mflr r5
+  addi r5, r5, smc_patch - 1b
+  lis r6, 0x3860
+  ori r6, r6, 42
+  stw r6, 0(r5)
+  icbi 0, r5
+  isync
+smc_patch:
+  li r3, 1
+  mtlr r10
+  blr
+  # REGISTER_OUT r3 42
+
+test_store_into_current_block:
+  mflr r10
+  bl 1f
+1:
+  mflr r5
+  addi r5, r5, smc2_patch - 1b
+  lis r6, 0x3860
+  ori r6, r6, 43
+  stw r6, 0(r5)
+smc2_patch:
+  li r3, 1
+  mtlr r10
+  blr
+  # REGISTER_OUT r3 43
