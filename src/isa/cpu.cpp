@@ -63,51 +63,77 @@ Exit Cpu::run(const RunEnv& env, InterruptRequests requests) {
     return Exit{k, retired_ - start};
   };
 
+  ++x.chain_gen;
+  Block* b = nullptr;  // the block just executed (chaining source), or null
   for (;;) {
-    if (stop_requested_.load(std::memory_order_relaxed)) [[unlikely]] {
-      stop_requested_.store(false, std::memory_order_relaxed);
-      return done(ExitKind::Stopped);
+    // Block boundary. The common case (no pending event, no context change) follows the
+    // chain link of the previous block; everything else takes the full path.
+    const bool slow = x.ctx_changed || retired_ >= x.next_check ||
+                      stop_requested_.load(std::memory_order_relaxed);
+    Block* nb = nullptr;
+    if (!slow && b != nullptr) [[likely]] {
+      const uint64_t nia = s.nia;
+      for (const Block::Link& l : b->next)
+        if (l.ea == nia && l.gen == x.chain_gen) nb = l.to;
     }
-    if (x.ctx_changed) {
-      x.ctx_changed = false;
-      x.check_mmu_key();
-      x.next_check = 0;
-    }
-    if (retired_ >= x.next_check) {
-      // Timers and asynchronous interrupts (isa-system's pending_async_interrupt).
-      const uint64_t tb = x.l2_tb();
-      if (tb >= s.hdec_expiry_tb) return done(ExitKind::Hdec);
-      if (const auto v = pending_async_interrupt(s, tb, x.requests)) {
-        deliver_interrupt(s, *v, s.nia, 0);
-        if (*v == Vector::SystemReset) x.requests.system_reset = false;
-        if (*v == Vector::External) x.requests.external = false;
-        if (*v == Vector::DirectedPrivilegedDoorbell) x.requests.doorbell = false;
-        x.ctx_changed = true;
-        continue;
+    if (nb == nullptr) {
+      if (stop_requested_.load(std::memory_order_relaxed)) [[unlikely]] {
+        stop_requested_.store(false, std::memory_order_relaxed);
+        return done(ExitKind::Stopped);
       }
-      if (deterministic) {
-        uint64_t next = retired_at(x, s.hdec_expiry_tb);
-        if ((s.msr & msr::kEE) != 0) next = std::min(next, retired_at(x, s.dec_expiry_tb));
-        x.next_check = std::max(next, retired_ + 1);
-      } else {
-        x.next_check = retired_ + kRealTimeCheckInterval;
+      if (x.ctx_changed) {
+        x.ctx_changed = false;
+        x.check_mmu_key();
+        x.next_check = 0;
+        b = nullptr;
+      }
+      if (retired_ >= x.next_check) {
+        // Timers and asynchronous interrupts (isa-system's pending_async_interrupt).
+        const uint64_t tb = x.l2_tb();
+        if (tb >= s.hdec_expiry_tb) return done(ExitKind::Hdec);
+        if (const auto v = pending_async_interrupt(s, tb, x.requests)) {
+          deliver_interrupt(s, *v, s.nia, 0);
+          if (*v == Vector::SystemReset) x.requests.system_reset = false;
+          if (*v == Vector::External) x.requests.external = false;
+          if (*v == Vector::DirectedPrivilegedDoorbell) x.requests.doorbell = false;
+          x.ctx_changed = true;
+          b = nullptr;
+          continue;
+        }
+        if (deterministic) {
+          uint64_t next = retired_at(x, s.hdec_expiry_tb);
+          if ((s.msr & msr::kEE) != 0) next = std::min(next, retired_at(x, s.dec_expiry_tb));
+          x.next_check = std::max(next, retired_ + 1);
+        } else {
+          x.next_check = retired_ + kRealTimeCheckInterval;
+        }
+      }
+      x.le = (s.msr & msr::kLE) != 0;
+      nb = x.find_block(s.nia);
+      if (nb == nullptr) {
+        b = nullptr;
+        if (x.fault_flow == Flow::Exit) return done(x.exit_kind);
+        continue;  // ISI delivered
+      }
+      if (b != nullptr) {
+        // Remember the successor: slot 0 for the first target seen, slot 1 for the other.
+        Block::Link& l = (b->next[0].gen != x.chain_gen || b->next[0].ea == s.nia) ? b->next[0] : b->next[1];
+        l = {s.nia, x.chain_gen, nb};
       }
     }
-
-    x.le = (s.msr & msr::kLE) != 0;
-    Block* b = x.find_block(s.nia);
-    if (b == nullptr) {
-      if (x.fault_flow == Flow::Exit) return done(x.exit_kind);
-      continue;  // ISI delivered
-    }
+    b = nb;
     x.block_begin = b->insns.data();
     x.block_ea = s.nia & ~uint64_t{3};
     const Decoded* d = x.block_begin;
     Flow f;
     while ((f = d->fn(x, *d)) == Flow::Next) ++d;
     retired_ += static_cast<uint64_t>(d - x.block_begin) + (f == Flow::Branch ? 1 : 0);
-    if (!x.retired_blocks.empty()) x.retired_blocks.clear();
+    if (!x.retired_blocks.empty()) {
+      x.retired_blocks.clear();
+      b = nullptr;
+    }
     if (f == Flow::Exit) return done(x.exit_kind);
+    if (f == Flow::Interrupt) b = nullptr;
 
     if (x.idle_request) [[unlikely]] {
       // stop / wait (papr-nestedv2.md §9.4): idle until an interrupt is pending, advancing to
@@ -133,6 +159,7 @@ Exit Cpu::run(const RunEnv& env, InterruptRequests requests) {
         }
       }
       x.next_check = 0;
+      b = nullptr;
     }
   }
 }

@@ -109,6 +109,7 @@ uint8_t* Exec::host_of(const Decoded& d, uint64_t ea, AccessType type, uint64_t*
 }
 
 void Exec::flush_host_pages() {
+  ++chain_gen;
   for (auto* cache : {&rtlb, &wtlb, &ftlb})
     for (HostPage& e : *cache) e.tag = ~uint64_t{0};
 }
@@ -130,6 +131,7 @@ void Exec::check_mmu_key() {
 void Exec::invalidate_code_page(uint64_t l1_page) {
   auto it = code_pages.find(l1_page);
   if (it == code_pages.end()) return;
+  ++chain_gen;
   for (uint64_t key : it->second) {
     auto b = blocks.find(key);
     if (b == blocks.end()) continue;
@@ -143,6 +145,7 @@ void Exec::invalidate_code_page(uint64_t l1_page) {
 }
 
 void Exec::invalidate_all_code() {
+  ++chain_gen;
   for (auto& [key, b] : blocks) retired_blocks.push_back(std::move(b));
   blocks.clear();
   code_pages.clear();

@@ -50,6 +50,14 @@ struct Block {
   uint32_t count = 0;
   uint32_t epoch = 0;  // run epoch in which the words were last checked against memory
   std::vector<Decoded> insns;  // count instructions + the end-of-block sentinel
+  // Chaining: the blocks that followed this one (taken / fall-through), by effective
+  // address, valid while Exec::chain_gen has not moved since they were recorded.
+  struct Link {
+    uint64_t ea = ~uint64_t{0};
+    uint64_t gen = 0;
+    Block* to = nullptr;
+  };
+  std::array<Link, 2> next{};
 };
 
 struct Exec {
@@ -80,6 +88,9 @@ struct Exec {
   std::array<Block*, kBlockCacheEntries> block_cache{};
   std::vector<std::unique_ptr<Block>> retired_blocks;  // freed at the next block boundary
   uint32_t epoch = 1;
+  // Bumped whenever a block or a fetch translation may have gone away (invalidations,
+  // host-page flushes, a new run): chain links of an older generation are ignored.
+  uint64_t chain_gen = 1;
 
   // larx/stcx reservation (Book II §4.4.2): L1 real address, length and the value loaded.
   bool res_valid = false;
