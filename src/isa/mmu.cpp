@@ -32,6 +32,15 @@ constexpr unsigned kMaxTreeBits = 62;
 // the R/C update (the L1 edits its tables while the L2 runs on another thread).
 constexpr int kMaxRcRetries = 16;
 
+// Read a table entry. The L1 (and the L2, for its own tables) edits tables on other threads
+// while this vCPU walks them: the read is one relaxed atomic doubleword (never torn); the
+// R/C update below re-checks it with a compare-and-swap.
+uint64_t load_entry(const papr::RealMemory& l1, uint64_t at) {
+  const uint8_t* const p = l1.base() + at;
+  if (reinterpret_cast<uintptr_t>(p) % alignof(uint64_t) != 0) return l1.load_be64(at);
+  return __builtin_bswap64(__atomic_load_n(reinterpret_cast<const uint64_t*>(p), __ATOMIC_RELAXED));
+}
+
 // The outcome of walking one radix tree.
 struct TreeWalk {
   enum class Status : uint8_t { Ok, NotFound, BadConfig, TableFault, Retry };
@@ -67,7 +76,7 @@ TreeWalk walk_tree(const papr::RealMemory& l1, uint64_t root, unsigned root_nls,
                                            : TreeWalk::Status::TableFault;
       return w;
     }
-    const uint64_t entry = l1.load_be64(*at);
+    const uint64_t entry = load_entry(l1, *at);
     if ((entry & radix::kValid) == 0) {
       w.status = TreeWalk::Status::NotFound;
       return w;
@@ -259,7 +268,7 @@ Translation walk(const MmuContext& ctx, uint64_t ea, AccessType type, SoftTlb::E
     const uint64_t prte_l2 = cfg->process_table + radix::kProcessTableEntrySize * pid;
     Translation t = partition_translate(ctx, prte_l2, AccessType::Load, true, 8, nullptr);
     if (t.kind != Kind::Ok) return t;
-    const uint64_t prte = ctx.l1.load_be64(t.l1_real);
+    const uint64_t prte = load_entry(ctx.l1, t.l1_real);
     const unsigned tree_bits = radix::rts(prte) + kMinTreeBits;
     // EA bits 2 .. 63-tree_bits must be 0: outside the tree is a segment interrupt.
     const uint64_t offset = ea & bits::field_mask(2, 63);
