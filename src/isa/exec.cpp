@@ -75,6 +75,9 @@ const HostPage* Exec::translate_page(const Decoded* d, uint64_t ea, AccessType t
       return nullptr;
     case Translation::Kind::PartitionFault:
       exit_kind = record_partition_fault(*s, t, ea, type);
+      // HEIR also holds the faulting instruction on HDSI, so the L1 can emulate MMIO from
+      // it (issue 5 item 4) without reading L2 memory.
+      if (d != nullptr) s->heir = d->word;
       s->nia = here;
       fault_flow = Flow::Exit;
       return nullptr;
