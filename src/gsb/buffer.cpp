@@ -121,7 +121,6 @@ Expected<void, Error> Reader::parse(std::span<const uint8_t> buf, Policy policy)
 }
 
 Expected<void, Error> Reader::parse_checked(std::span<const uint8_t> buf, Policy policy) {
-  present_.fill(0);
 
   // Offsets and indices are 32-bit (the hcall reports an index in r4); a larger span is
   // viewed through its first 4 GiB - 1, so anything beyond reads as truncated.
@@ -168,7 +167,7 @@ Expected<void, Error> Reader::parse_checked(std::span<const uint8_t> buf, Policy
       return Unexpected{element_error(HStatus::InvalidElementValue, Cause::BadValue, i, off, id)};
 
     const auto dense = static_cast<std::size_t>(info.dense_bias + id);
-    present_[dense] = 1;
+    ids_.set_dense(dense);
     loc_[dense] = off | (uint64_t{i} << 32);
     // Advance by the table's size through a branch rather than by the loaded value, so the
     // next element's loads need not wait for this one's (the sizes are predictable).
@@ -180,12 +179,6 @@ Expected<void, Error> Reader::parse_checked(std::span<const uint8_t> buf, Policy
     }
   }
 
-  for (std::size_t w = 0; w < IdBitmap::kWords; ++w) {
-    uint64_t bits = 0;
-    const std::size_t end = std::min(kElementCount, 64 * w + 64);
-    for (std::size_t d = 64 * w; d < end; ++d) bits |= uint64_t{present_[d]} << (d - 64 * w);
-    ids_.set_word(w, bits);
-  }
   buf_ = buf;
   count_ = count;
   used_ = static_cast<uint32_t>(off);

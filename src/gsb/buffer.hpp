@@ -251,10 +251,7 @@ struct Element {
 
 class Reader {
  public:
-  Reader() {
-    loc_.fill(0);
-    present_.fill(0);
-  }
+  Reader() { loc_.fill(0); }
 
   // Parse and validate `buf` under `policy`, in one pass. On success the reader views
   // `buf` (which must outlive it); on failure it is empty and the first bad element's
@@ -336,9 +333,6 @@ class Reader {
   // Per dense index: where the last element of that ID is, offset | index << 32
   // (meaningful when ids_ has it).
   std::array<uint64_t, kElementCount> loc_;
-  // Per dense index: 1 when present. parse() marks bytes (independent stores) and folds
-  // them into ids_ at the end, instead of a read-modify-write of a bitmap word per element.
-  std::array<uint8_t, kElementCount> present_;
 };
 
 // Write `v` as the value of `e` inside `buf`, the (mutable) buffer `e` was read from: how an

@@ -162,18 +162,21 @@ class Layout {
       uint32_t hdr = sg.header;
       switch (sg.words) {
         case 0:
+          #pragma GCC unroll 4
           for (uint32_t i = 0; i < sg.count; ++i, p += 8, h += 4, hdr += kNextId) {
             std::memcpy(p, &hdr, 4);
             store_be32(p + 4, load_host<uint32_t>(h));
           }
           break;
         case 1:
+          #pragma GCC unroll 4
           for (uint32_t i = 0; i < sg.count; ++i, p += 12, h += 8, hdr += kNextId) {
             std::memcpy(p, &hdr, 4);
             store_be64(p + 4, load_host<uint64_t>(h));
           }
           break;
         case 2:
+          #pragma GCC unroll 4
           for (uint32_t i = 0; i < sg.count; ++i, p += 20, h += 16, hdr += kNextId) {
             std::memcpy(p, &hdr, 4);
             store_be64(p + 4, load_host<uint64_t>(h));
@@ -181,6 +184,7 @@ class Layout {
           }
           break;
         default:
+          #pragma GCC unroll 4
           for (uint32_t i = 0; i < sg.count; ++i, p += 28, h += 24, hdr += kNextId) {
             std::memcpy(p, &hdr, 4);
             store_be64(p + 4, load_host<uint64_t>(h));
@@ -204,14 +208,23 @@ class Layout {
     if (policy.check_access && (allowed_ & (1u << context(policy.purpose, policy.scope))) == 0)
       return false;
     const uint8_t* const base = buf.data();
-    uint32_t diff = 0;
+    // Four independent accumulators, so the ORs do not form one long dependency chain.
+    uint32_t d0 = 0, d1 = 0, d2 = 0, d3 = 0;
     for (std::size_t k = 0; k < segments_count_; ++k) {
       const Segment& sg = segments_[k];
       const uint8_t* p = base + sg.buf;
       const uint32_t stride = kElementHeaderSize + (sg.words == 0 ? 4u : 8u * sg.words);
       uint32_t hdr = sg.header;
-      for (uint32_t i = 0; i < sg.count; ++i, p += stride, hdr += kNextId) diff |= load_host<uint32_t>(p) ^ hdr;
+      uint32_t i = 0;
+      for (; i + 4 <= sg.count; i += 4, p += 4 * stride, hdr += 4 * kNextId) {
+        d0 |= load_host<uint32_t>(p) ^ hdr;
+        d1 |= load_host<uint32_t>(p + stride) ^ (hdr + kNextId);
+        d2 |= load_host<uint32_t>(p + 2 * stride) ^ (hdr + 2 * kNextId);
+        d3 |= load_host<uint32_t>(p + 3 * stride) ^ (hdr + 3 * kNextId);
+      }
+      for (; i < sg.count; ++i, p += stride, hdr += kNextId) d0 |= load_host<uint32_t>(p) ^ hdr;
     }
+    const uint32_t diff = d0 | d1 | d2 | d3;
     if (diff != 0) return false;
     if (checks_values(policy)) {
       for (std::size_t k = 0; k < checked_count_; ++k)
@@ -225,18 +238,22 @@ class Layout {
       unsigned char* h = dst + sg.host;
       switch (sg.words) {
         case 0:
+          #pragma GCC unroll 4
           for (uint32_t i = 0; i < sg.count; ++i, p += 8, h += 4) store_host(h, load_be32(p));
           break;
         case 1:
+          #pragma GCC unroll 4
           for (uint32_t i = 0; i < sg.count; ++i, p += 12, h += 8) store_host(h, load_be64(p));
           break;
         case 2:
+          #pragma GCC unroll 4
           for (uint32_t i = 0; i < sg.count; ++i, p += 20, h += 16) {
             store_host(h, load_be64(p));
             store_host(h + 8, load_be64(p + 8));
           }
           break;
         default:
+          #pragma GCC unroll 4
           for (uint32_t i = 0; i < sg.count; ++i, p += 28, h += 24) {
             store_host(h, load_be64(p));
             store_host(h + 8, load_be64(p + 8));
