@@ -107,39 +107,85 @@ std::string CountersSnapshot::to_json() const {
   return out;
 }
 
-CountersSnapshot Counters::snapshot() const {
-  CountersSnapshot s;
-  auto ld = [](const std::atomic<uint64_t>& a) { return a.load(std::memory_order_relaxed); };
-  for (std::size_t i = 0; i < hcalls_.size(); ++i) s.hcalls[i] = ld(hcalls_[i]);
-  for (std::size_t i = 0; i < exits_.size(); ++i) s.exits[i] = ld(exits_[i]);
-  s.hcalls_total = ld(hcalls_total_);
-  s.runs = ld(runs);
-  s.get_state_calls = ld(get_state_calls);
-  s.set_state_calls = ld(set_state_calls);
-  s.elements_fetched = ld(elements_fetched);
-  s.elements_sent = ld(elements_sent);
-  s.elements_received = ld(elements_received);
-  s.gsb_bytes_out = ld(gsb_bytes_out);
-  s.gsb_bytes_in = ld(gsb_bytes_in);
-  s.l2_hcalls = ld(l2_hcalls);
-  s.l2_hcalls_unknown = ld(l2_hcalls_unknown);
-  s.mmio_emulated = ld(mmio_emulated);
-  s.pages_mapped = ld(pages_mapped);
-  s.program_interrupts = ld(program_interrupts);
-  s.dec_cancelled = ld(dec_cancelled);
-  return s;
+namespace {
+// Every scalar counter of a block, paired with its snapshot field: one list for add_to,
+// add_from and reset.
+template <typename Block, typename F>
+void for_each_field(Block& b, CountersSnapshot* s, F&& f) {
+  CountersSnapshot dummy;
+  CountersSnapshot& t = s != nullptr ? *s : dummy;
+  f(b.runs, t.runs);
+  f(b.get_state_calls, t.get_state_calls);
+  f(b.set_state_calls, t.set_state_calls);
+  f(b.elements_fetched, t.elements_fetched);
+  f(b.elements_sent, t.elements_sent);
+  f(b.elements_received, t.elements_received);
+  f(b.gsb_bytes_out, t.gsb_bytes_out);
+  f(b.gsb_bytes_in, t.gsb_bytes_in);
+  f(b.l2_hcalls, t.l2_hcalls);
+  f(b.l2_hcalls_unknown, t.l2_hcalls_unknown);
+  f(b.mmio_emulated, t.mmio_emulated);
+  f(b.pages_mapped, t.pages_mapped);
+  f(b.program_interrupts, t.program_interrupts);
+  f(b.dec_cancelled, t.dec_cancelled);
+}
+uint64_t ld(const std::atomic<uint64_t>& a) { return a.load(std::memory_order_relaxed); }
+}  // namespace
+
+void CounterBlock::add_to(CountersSnapshot& s) const {
+  for (std::size_t i = 0; i < hcalls_.size(); ++i) s.hcalls[i] += ld(hcalls_[i]);
+  for (std::size_t i = 0; i < exits_.size(); ++i) s.exits[i] += ld(exits_[i]);
+  s.hcalls_total += ld(hcalls_total_);
+  for_each_field(*this, &s, [](const std::atomic<uint64_t>& a, uint64_t& v) { v += ld(a); });
 }
 
-void Counters::reset() {
+void CounterBlock::add_from(const CounterBlock& o) {
+  for (std::size_t i = 0; i < hcalls_.size(); ++i) add(hcalls_[i], ld(o.hcalls_[i]));
+  for (std::size_t i = 0; i < exits_.size(); ++i) add(exits_[i], ld(o.exits_[i]));
+  add(hcalls_total_, ld(o.hcalls_total_));
+  CountersSnapshot tmp;
+  o.add_to(tmp);
+  for_each_field(*this, &tmp, [](std::atomic<uint64_t>& a, uint64_t& v) { add(a, v); });
+}
+
+void CounterBlock::reset() {
   auto z = [](std::atomic<uint64_t>& a) { a.store(0, std::memory_order_relaxed); };
   for (auto& a : hcalls_) z(a);
   for (auto& a : exits_) z(a);
   z(hcalls_total_);
-  for (auto* a : {&runs, &get_state_calls, &set_state_calls, &elements_fetched, &elements_sent,
-                  &elements_received, &gsb_bytes_out, &gsb_bytes_in, &l2_hcalls,
-                  &l2_hcalls_unknown, &mmio_emulated, &pages_mapped, &program_interrupts,
-                  &dec_cancelled})
-    z(*a);
+  for_each_field(*this, nullptr, [&z](std::atomic<uint64_t>& a, uint64_t&) { z(a); });
+}
+
+void Counters::attach(CounterBlock* b) {
+  std::lock_guard lock(mu_);
+  attached_.push_back(b);
+}
+
+void Counters::detach(CounterBlock* b) {
+  std::lock_guard lock(mu_);
+  for (std::size_t i = 0; i < attached_.size(); ++i) {
+    if (attached_[i] != b) continue;
+    add_from(*b);
+    attached_[i] = attached_.back();
+    attached_.pop_back();
+    return;
+  }
+}
+
+CountersSnapshot Counters::snapshot() const {
+  CountersSnapshot s;
+  std::lock_guard lock(mu_);
+  add_to(s);
+  for (const CounterBlock* b : attached_) b->add_to(s);
+  return s;
+}
+
+void Counters::reset() {
+  std::lock_guard lock(mu_);
+  CounterBlock::reset();
+  // The attached blocks are written by their vCPU threads; reset them only while those
+  // threads are quiet (tests and benchmarks reset between phases).
+  for (CounterBlock* b : attached_) b->reset();
 }
 
 }  // namespace nv2::l1

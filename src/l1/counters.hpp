@@ -9,7 +9,9 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <mutex>
 #include <string>
+#include <vector>
 
 #include "papr/flags.hpp"
 #include "papr/hcall.hpp"
@@ -57,17 +59,32 @@ struct CountersSnapshot {
   std::string to_json() const;  // one JSON object, every counter
 };
 
-class Counters {
+// One set of counters. The Hypervisor owns a shared block (updated with atomic RMWs by any
+// thread); each vCPU owns a private block that only its thread writes (plain relaxed
+// load + store, no locked instruction on the exit path) and that snapshot() sums in.
+class CounterBlock {
  public:
+  // Shared-block updates (any thread).
   void hcall(uint64_t opcode) {
-    bump(hcalls_[hcall_slot(opcode)]);
-    bump(hcalls_total_);
+    add(hcalls_[hcall_slot(opcode)], 1);
+    add(hcalls_total_, 1);
   }
-  void exit(uint64_t reason) { bump(exits_[exit_slot(reason)]); }
-  void add(std::atomic<uint64_t>& c, uint64_t n) { c.fetch_add(n, std::memory_order_relaxed); }
-  void bump(std::atomic<uint64_t>& c) { add(c, 1); }
+  void exit(uint64_t reason) { add(exits_[exit_slot(reason)], 1); }
+  static void add(std::atomic<uint64_t>& c, uint64_t n) { c.fetch_add(n, std::memory_order_relaxed); }
+  static void bump(std::atomic<uint64_t>& c) { add(c, 1); }
 
-  CountersSnapshot snapshot() const;
+  // Single-writer updates (the owning vCPU thread only).
+  void hcall_local(uint64_t opcode) {
+    add_local(hcalls_[hcall_slot(opcode)], 1);
+    add_local(hcalls_total_, 1);
+  }
+  void exit_local(uint64_t reason) { add_local(exits_[exit_slot(reason)], 1); }
+  static void add_local(std::atomic<uint64_t>& c, uint64_t n) {
+    c.store(c.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+  }
+
+  void add_to(CountersSnapshot& s) const;
+  void add_from(const CounterBlock& o);  // fold o into this (shared-block updates)
   void reset();
 
   std::atomic<uint64_t> runs{0}, get_state_calls{0}, set_state_calls{0}, elements_fetched{0},
@@ -79,6 +96,21 @@ class Counters {
   std::array<std::atomic<uint64_t>, kHcallCounterSlots> hcalls_{};
   std::array<std::atomic<uint64_t>, kExitSlots> exits_{};
   std::atomic<uint64_t> hcalls_total_{0};
+};
+
+// The Hypervisor's counters: its shared block plus the attached per-vCPU blocks.
+class Counters : public CounterBlock {
+ public:
+  // A vCPU's private block joins the totals; detach() folds it into the shared block so
+  // nothing is lost when the vCPU goes.
+  void attach(CounterBlock* b);
+  void detach(CounterBlock* b);
+  CountersSnapshot snapshot() const;
+  void reset();  // zero every block (tests, benchmarks)
+
+ private:
+  mutable std::mutex mu_;
+  std::vector<CounterBlock*> attached_;
 };
 
 }  // namespace nv2::l1

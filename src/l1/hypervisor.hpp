@@ -83,6 +83,11 @@ class Hypervisor {
 
   // One hcall to the L0, counted by opcode. Thread-safe.
   void call(papr::HcallRegs& regs);
+  // The same, counted in a vCPU's private block (its thread only: no locked instruction).
+  void call(papr::HcallRegs& regs, CounterBlock& local) {
+    local.hcall_local(regs.opcode());
+    port_->hcall(regs);
+  }
   // call() that retries H_BUSY / H_LONG_BUSY_* (passing r4 back as the continue token
   // when `token_arg` names the argument that carries it).
   papr::HStatus call_retrying(papr::HcallRegs& regs, int token_arg = -1);

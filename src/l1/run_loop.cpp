@@ -228,8 +228,8 @@ Result<StepResult> RunLoop::step() {
 }
 
 Result<void> RunLoop::handle_hcall(StepResult& s) {
-  Counters& k = vcpu_->guest().hypervisor().counters();
-  k.bump(k.l2_hcalls);
+  CounterBlock& k = vcpu_->counters();
+  CounterBlock::add_local(k.l2_hcalls, 1);
   // r3 came in the output buffer (§5: GPR3–12 on 0xC00): no GET_STATE.
   auto opcode = vcpu_->gpr(3);
   if (!opcode) return Unexpected{opcode.error()};
@@ -237,7 +237,7 @@ Result<void> RunLoop::handle_hcall(StepResult& s) {
   const HcallHandler* h = hcalls_->find(*opcode);
   if (h == nullptr) {
     // Unknown to the machine: H_FUNCTION to the L2, counted, never fatal.
-    k.bump(k.l2_hcalls_unknown);
+    CounterBlock::add_local(k.l2_hcalls_unknown, 1);
     return vcpu_->set_gpr(3, papr::to_abi(papr::HStatus::Function));
   }
   auto outcome = (*h)(*vcpu_, *opcode);
@@ -306,8 +306,7 @@ Result<void> RunLoop::emulate_mmio(const MmioRegion& r, uint64_t l2_real) {
   auto nia = vcpu_->nia();
   if (!nia) return Unexpected{nia.error()};
   NV2_TRY(vcpu_->set_nia(*nia + 4));
-  Counters& k = vcpu_->guest().hypervisor().counters();
-  k.bump(k.mmio_emulated);
+  CounterBlock::add_local(vcpu_->counters().mmio_emulated, 1);
   return {};
 }
 
@@ -325,8 +324,7 @@ Result<void> RunLoop::handle_hea() {
   NV2_TRY(vcpu_->set_srr1(ie.srr1));
   NV2_TRY(vcpu_->set_msr(ie.msr));
   NV2_TRY(vcpu_->set_nia(ie.nia));
-  Counters& k = vcpu_->guest().hypervisor().counters();
-  k.bump(k.program_interrupts);
+  CounterBlock::add_local(vcpu_->counters().program_interrupts, 1);
   return {};
 }
 

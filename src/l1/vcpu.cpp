@@ -19,6 +19,9 @@ static_assert(kSetStateOnlyIds.test(gsb::id::kVpa) && kSetStateOnlyIds.test(gsb:
 static_assert(!kRunInputIds.test(gsb::id::kVpa) && kRunInputIds.test(gsb::id::kLpcr));
 
 constexpr std::size_t kDecDense = *gsb::dense_index(gsb::id::kDecExpiry);
+// GPR0–31 are one row of the table: consecutive dense indices (the hcall-exit fast path).
+constexpr std::size_t kGpr0Dense = *gsb::dense_index(gsb::id::gpr(0));
+static_assert(*gsb::dense_index(gsb::id::gpr(31)) == kGpr0Dense + 31);
 
 using Words = std::array<uint64_t, 3>;
 
@@ -79,9 +82,11 @@ Vcpu::Vcpu(Guest& g, uint32_t id, gsb::BufferInfo in, gsb::BufferInfo out, uint6
     : guest_(&g), hv_(g.hv_), id_(id), run_in_(in), run_out_(out), scratch_(scratch),
       scratch_size_(scratch_size) {
   // Zeroed slots are valid values of every type.
+  hv_->counters().attach(&ctr_);
 }
 
 Vcpu::~Vcpu() {
+  hv_->counters().detach(&ctr_);
   PageAllocator& a = hv_->allocator();
   a.free(run_in_.address, run_in_.size);
   a.free(run_out_.address, run_out_.size);
@@ -174,11 +179,15 @@ Result<void> Vcpu::set32(gsb::ElementId id, uint32_t v) { return set(id, gsb::Va
 
 Result<uint64_t> Vcpu::gpr(unsigned n) {
   if (n > 31) return Unexpected{Error::of(ErrorKind::InvalidArgument, 0, n)};
+  if (valid_.test_dense(kGpr0Dense + n)) return slots_[kGpr0Dense + n].w[0];
   return get64(gsb::id::gpr(n));
 }
 Result<void> Vcpu::set_gpr(unsigned n, uint64_t v) {
   if (n > 31) return Unexpected{Error::of(ErrorKind::InvalidArgument, 0, n)};
-  return set64(gsb::id::gpr(n), v);
+  slots_[kGpr0Dense + n].w[0] = v;
+  valid_.set_dense(kGpr0Dense + n);
+  dirty_.set_dense(kGpr0Dense + n);
+  return {};
 }
 Result<gsb::Vec128> Vcpu::vsr(unsigned n) {
   if (n > 63) return Unexpected{Error::of(ErrorKind::InvalidArgument, 0, n)};
@@ -244,7 +253,10 @@ Result<void> Vcpu::prepare_entry(uint64_t& flags) {
   const IdBitmap meta = dirty_ & kSetStateOnlyIds;
   if (!meta.empty()) NV2_TRY(set_state(meta));
 
-  flags = system_reset_.exchange(false, std::memory_order_acq_rel) ? papr::run_flag::kSystemReset : 0;
+  flags = 0;
+  if (system_reset_.load(std::memory_order_relaxed) &&
+      system_reset_.exchange(false, std::memory_order_acq_rel))
+    flags = papr::run_flag::kSystemReset;
   return {};
 }
 
@@ -262,11 +274,10 @@ Result<RunExit> Vcpu::run() {
   dirty_ -= sending;
 
   auto regs = papr::HcallRegs::make(papr::Hcall::H_GUEST_RUN_VCPU, {flags, guest_->id(), id_});
-  hv_->call(regs);
-  Counters& k = hv_->counters();
-  k.bump(k.runs);
-  k.add(k.elements_sent, w.count());
-  k.add(k.gsb_bytes_out, w.size());
+  hv_->call(regs, ctr_);
+  CounterBlock::add_local(ctr_.runs, 1);
+  CounterBlock::add_local(ctr_.elements_sent, w.count());
+  CounterBlock::add_local(ctr_.gsb_bytes_out, w.size());
 
   RunExit exit;
   exit.elements_in = w.count();
@@ -277,7 +288,7 @@ Result<RunExit> Vcpu::run() {
   }
   exit.raw_reason = regs.out(0);
   exit.reason = static_cast<papr::ExitReason>(exit.raw_reason);
-  k.exit(exit.raw_reason);
+  ctr_.exit_local(exit.raw_reason);
 
   // After the run the L0 holds the truth: everything the L2 can change is invalid until
   // the output buffer says otherwise (§6). L1-owned elements stay valid.
@@ -300,9 +311,8 @@ Result<void> Vcpu::parse_output(RunExit& exit) {
   }
   exit.received = r.ids();
   exit.bytes_out = static_cast<uint32_t>(r.size());
-  Counters& k = hv_->counters();
-  k.add(k.gsb_bytes_in, r.size());
-  k.add(k.elements_received, r.count());
+  CounterBlock::add_local(ctr_.gsb_bytes_in, r.size());
+  CounterBlock::add_local(ctr_.elements_received, r.count());
 
   // §6 DEC pitfall. The L0 delivers DEC from DEC expiry itself (§5); what the L1 can get
   // wrong is its own queued DEC (the idle wake-up it armed for an expiry). When the L2
@@ -312,7 +322,7 @@ Result<void> Vcpu::parse_output(RunExit& exit) {
     const uint64_t now_expiry = slots_[kDecDense].w[0];
     if (now_expiry != *dec_queued_) {
       dec_queued_.reset();
-      k.bump(k.dec_cancelled);
+      CounterBlock::add_local(ctr_.dec_cancelled, 1);
     }
   }
   return {};

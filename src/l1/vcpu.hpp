@@ -28,6 +28,7 @@
 #include "gsb/buffer.hpp"
 #include "gsb/elements.hpp"
 #include "gsb/wire.hpp"
+#include "l1/counters.hpp"
 #include "l1/error.hpp"
 #include "papr/flags.hpp"
 #include "util/bits.hpp"
@@ -178,6 +179,8 @@ class Vcpu {
   gsb::BufferInfo run_input_buffer() const { return run_in_; }
   gsb::BufferInfo run_output_buffer() const { return run_out_; }
   uint64_t state_buffer() const { return scratch_; }
+  // This vCPU's counters (part of Hypervisor::stats()); written by its thread only.
+  CounterBlock& counters() { return ctr_; }
 
  private:
   friend class Guest;
@@ -206,6 +209,7 @@ class Vcpu {
   gsb::Reader out_;  // parses every output buffer; reused so a run sets up nothing
   gsb::IdBitmap valid_, dirty_;
 
+  CounterBlock ctr_;
   std::atomic<bool> external_pending_{false};
   bool mer_sent_ = false;  // LPCR[MER] value the L0 last received
   std::optional<uint64_t> dec_queued_;
