@@ -81,14 +81,29 @@ class CountingAllocator {
 
 class Vcpu {
  public:
-  explicit Vcpu(uint64_t id) : id_(id) {}
+  // Reserves the engine's object in the host accounting up front (std::bad_alloc over the
+  // heap limit), so a later H_GUEST_RUN_VCPU never fails for memory.
+  Vcpu(uint64_t id, Accounting& acct);
+  ~Vcpu();
   Vcpu(const Vcpu&) = delete;
   Vcpu& operator=(const Vcpu&) = delete;
 
   uint64_t id() const { return id_; }
 
   std::mutex run_mu;  // held while running and during thread-wide GET/SET
-  isa::Cpu cpu;
+
+  // The architected state (caller holds run_mu): staged here until the first run, then the
+  // engine's own copy.
+  isa::VcpuState& state() { return cpu_ ? cpu_->state() : staged_; }
+  const isa::VcpuState& state() const { return cpu_ ? cpu_->state() : staged_; }
+  // The engine, created at the first run (caller holds run_mu). An idle vCPU that never ran
+  // holds no engine: its decoded-block cache and software TLB cost nothing
+  // (docs/perf/l0.md, "memory per idle vCPU").
+  isa::Cpu& engine();
+  bool has_engine() const { return published_.load() != nullptr; }
+  // Thread-safe: stop a running engine, or make the next run stop at once.
+  void request_stop();
+
   VcpuRegistration reg;
   // Config generation the engine's translations were built for (guarded by run_mu).
   uint64_t seen_generation = 0;
@@ -101,7 +116,12 @@ class Vcpu {
   std::atomic<bool> running{false};
 
  private:
+  isa::VcpuState staged_;
+  std::unique_ptr<isa::Cpu> cpu_;             // guarded by run_mu
+  std::atomic<isa::Cpu*> published_{nullptr};  // cpu_, for request_stop from any thread
+  std::atomic<bool> stop_pending_{false};      // a stop asked for before the engine existed
   uint64_t id_;
+  Accounting& acct_;
 };
 
 using VcpuMap = std::map<uint64_t, std::shared_ptr<Vcpu>, std::less<>,
@@ -137,7 +157,7 @@ class Guest {
 };
 
 // Element 0x0001, the size of the L0's internal vCPU state (nv2 decision, §9.5): the bytes
-// of one Vcpu object as the host holds it.
-inline constexpr uint64_t kVcpuStateSize = sizeof(Vcpu);
+// of one Vcpu object and of its engine object (the engine's caches are not included).
+inline constexpr uint64_t kVcpuStateSize = sizeof(Vcpu) + sizeof(isa::Cpu);
 
 }  // namespace nv2::l0

@@ -116,8 +116,9 @@ HcallResult Partition::h_guest_create_vcpu(const papr::HcallRegs& regs) {
   // nv2 decision (§3): any order, a duplicate is H_P3.
   if (g->vcpus.contains(a.vcpu_id())) return HcallResult::error(HStatus::P3);
   try {
-    auto v = std::allocate_shared<Vcpu>(CountingAllocator<Vcpu>(host_.accounting()), a.vcpu_id());
-    v->cpu.state().msr = kL2InitialMsr;
+    auto v = std::allocate_shared<Vcpu>(CountingAllocator<Vcpu>(host_.accounting()), a.vcpu_id(),
+                                        host_.accounting());
+    v->state().msr = kL2InitialMsr;
     v->seen_generation = g->generation.load();
     g->vcpus.emplace(a.vcpu_id(), std::move(v));
   } catch (const std::bad_alloc&) {

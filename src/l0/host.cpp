@@ -115,7 +115,7 @@ papr::HStatus Partition::request_stop(uint64_t guest_id, uint64_t vcpu_id) {
   const auto v = g->find_vcpu(vcpu_id);
   if (!v) return papr::HStatus::P3;
   v->kick.store(true);
-  v->cpu.request_stop();
+  v->request_stop();
   return papr::HStatus::Success;
 }
 
@@ -146,12 +146,37 @@ PartitionSnapshot Partition::snapshot() const {
     }
     for (const auto& v : vcpus) {
       std::lock_guard lk(v->run_mu);  // a consistent picture: waits for a running vCPU
-      gs.vcpus.push_back({v->id(), v->cpu.state(), v->reg.run_input, v->reg.run_output, v->reg.vpa});
+      gs.vcpus.push_back({v->id(), v->state(), v->reg.run_input, v->reg.run_output, v->reg.vpa});
     }
     s.guests.push_back(std::move(gs));
   }
   s.heap_in_use = host_.accounting().heap_in_use();
   return s;
+}
+
+// ---- Vcpu ---------------------------------------------------------------------------
+
+Vcpu::Vcpu(uint64_t id, Accounting& acct) : id_(id), acct_(acct) {
+  if (!acct_.try_charge_heap(sizeof(isa::Cpu))) throw std::bad_alloc();
+}
+
+Vcpu::~Vcpu() { acct_.release_heap(sizeof(isa::Cpu)); }
+
+isa::Cpu& Vcpu::engine() {
+  if (!cpu_) {
+    cpu_ = std::make_unique<isa::Cpu>();
+    cpu_->state() = staged_;
+    published_.store(cpu_.get());
+    // A stop asked for while there was no engine: the requester either saw the engine
+    // (and stopped it) or left this flag for us.
+    if (stop_pending_.exchange(false)) cpu_->request_stop();
+  }
+  return *cpu_;
+}
+
+void Vcpu::request_stop() {
+  stop_pending_.store(true);
+  if (isa::Cpu* c = published_.load()) c->request_stop();
 }
 
 // ---- Guest --------------------------------------------------------------------------
@@ -166,7 +191,7 @@ void Guest::stop_all_vcpus(bool internal) {
   std::lock_guard lk(mu);
   for (auto& [id, v] : vcpus) {
     if (internal) v->internal_stop.store(true);
-    v->cpu.request_stop();
+    v->request_stop();
   }
 }
 

@@ -88,8 +88,10 @@ HcallResult Partition::h_guest_run_vcpu(const papr::HcallRegs& regs) {
     if (r.error().cause == gsb::Cause::TruncatedHeader) return HcallResult::error(r.error().code);
     return HcallResult::with(r.error().code, r.error().index);
   }
+  // The engine exists from the first run on (an idle vCPU that never ran holds none).
+  isa::Cpu& cpu = v->engine();
   StateRefs refs;
-  refs.vcpu = &v->cpu.state();
+  refs.vcpu = &cpu.state();
   refs.reg = &v->reg;
   for (const gsb::Element e : copy.reader()) write_element(refs, e.id, e.value());
 
@@ -110,11 +112,11 @@ HcallResult Partition::h_guest_run_vcpu(const papr::HcallRegs& regs) {
       break;
     }
     if (v->seen_generation != generation) {
-      v->cpu.flush_translations();
+      cpu.flush_translations();
       v->seen_generation = generation;
     }
     const isa::RunEnv env{mem, &cfg, &host_.timebase()};
-    exit = v->cpu.run(env, requests);
+    exit = cpu.run(env, requests);
     requests = {};  // the interrupts asked for are delivered (or pending in L2) once
     if (exit.kind == isa::ExitKind::Deleted || g->deleted.load()) {
       deleted = true;

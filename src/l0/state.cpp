@@ -143,7 +143,7 @@ HcallResult Partition::state_call(const papr::HcallRegs& regs, bool set) {
   std::unique_lock run(v->run_mu, std::try_to_lock);
   if (!run.owns_lock()) return HcallResult::error(HStatus::Busy);
   StateRefs refs;
-  refs.vcpu = &v->cpu.state();
+  refs.vcpu = &v->state();
   refs.reg = &v->reg;
   if (!set) {
     fill_get(mem, a.buffer(), a.size(), reader, refs);
