@@ -2,8 +2,11 @@
 // harness built here with powerpc64le-linux-gnu-gcc) and under nv2's Cpu; GPRs, CR, XER,
 // LR, CTR and the scratch memory must agree (issue 3 item 8).
 //
-// Bounded run (the ctest): 3000 sequences of 24 instructions, fixed seed. Nightly:
-//   build/tests/isa/isa_test_diff --long          200000 sequences, seed from the clock
+// Little-endian against qemu-ppc64le, big-endian (MSR[LE]=0) against qemu-ppc64; both
+// harnesses come from one libc-free source and the one ppc64le cross compiler (-mbig-endian).
+// Bounded run (the ctest): 3000 sequences of 24 instructions per byte order, fixed seed.
+// Nightly:
+//   build/tests/isa/isa_test_diff --long          200000 sequences each, seed from the clock
 //   NV2_DIFF_CASES=N NV2_DIFF_SEED=S NV2_DIFF_LENGTH=L build/tests/isa/isa_test_diff
 // A failure prints the seed, the case index, the sequence words and every differing field.
 #include <gtest/gtest.h>
@@ -49,25 +52,30 @@ bool long_mode() {
   return false;
 }
 
+const char* qemu_for(bool big_endian) { return big_endian ? "qemu-ppc64" : "qemu-ppc64le"; }
+
 // Build the harness next to the tests when it is missing or older than its sources.
-std::string build_harness() {
+std::string build_harness(bool big_endian) {
   const fs::path src = fs::path(NV2_SOURCE_DIR) / "tests/isa/diff";
-  const fs::path exe = fs::path(NV2_BINARY_DIR) / "isa-diff-harness";
+  const fs::path exe = fs::path(NV2_BINARY_DIR) / (big_endian ? "isa-diff-harness-be" : "isa-diff-harness-le");
   bool stale = !fs::exists(exe);
   for (const char* f : {"harness.c", "trampoline.S", "layout.h"}) {
     if (!stale && fs::last_write_time(src / f) > fs::last_write_time(exe)) stale = true;
   }
   if (stale) {
-    const std::string cmd = "powerpc64le-linux-gnu-gcc -O2 -static -o '" + exe.string() + "' '" +
-                            (src / "harness.c").string() + "' '" + (src / "trampoline.S").string() +
-                            "'";
+    const std::string cmd =
+        std::string("powerpc64le-linux-gnu-gcc ") + (big_endian ? "-mbig-endian " : "") +
+        "-O2 -static -nostdlib -ffreestanding -fno-builtin -fno-tree-loop-distribute-patterns "
+        "-fno-stack-protector -mno-vsx -mno-altivec -Wl,--build-id=none -o '" + exe.string() +
+        "' '" + (src / "harness.c").string() + "' '" + (src / "trampoline.S").string() + "'";
     if (std::system(cmd.c_str()) != 0) return {};
   }
   return exe.string();
 }
 
 // Run every case under qemu in one process; the dumps in order.
-std::vector<Dump> run_qemu(const std::string& harness, const std::vector<Case>& cases) {
+std::vector<Dump> run_qemu(const std::string& harness, const std::vector<Case>& cases,
+                           bool big_endian) {
   const fs::path dir = fs::temp_directory_path();
   const std::string tag = std::to_string(::getpid());
   const fs::path in = dir / ("nv2-diff-in-" + tag);
@@ -77,17 +85,20 @@ std::vector<Dump> run_qemu(const std::string& harness, const std::vector<Case>& 
     for (const Case& c : cases) {
       f.write(reinterpret_cast<const char*>(c.in.bytes.data()), DIFF_DUMP_SIZE);
       const auto words = static_cast<uint32_t>(c.code.size());
-      f.write(reinterpret_cast<const char*>(&words), 4);
-      f.write(reinterpret_cast<const char*>(c.code.data()), static_cast<std::streamsize>(words * 4));
+      const uint32_t count = big_endian ? __builtin_bswap32(words) : words;
+      f.write(reinterpret_cast<const char*>(&count), 4);
+      const std::vector<uint8_t> code = c.code_bytes();
+      f.write(reinterpret_cast<const char*>(code.data()), static_cast<std::streamsize>(code.size()));
     }
   }
-  const std::string cmd = "qemu-ppc64le -cpu power9 '" + harness + "' < '" + in.string() + "' > '" +
-                          out.string() + "'";
+  const std::string cmd = std::string(qemu_for(big_endian)) + " -cpu power9 '" + harness + "' < '" +
+                          in.string() + "' > '" + out.string() + "'";
   const int rc = std::system(cmd.c_str());
   std::vector<Dump> dumps;
   if (rc == 0) {
     std::ifstream f(out, std::ios::binary);
     Dump d;
+    d.big_endian = big_endian;
     while (f.read(reinterpret_cast<char*>(d.bytes.data()), DIFF_DUMP_SIZE)) dumps.push_back(d);
   }
   fs::remove(in);
@@ -96,11 +107,18 @@ std::vector<Dump> run_qemu(const std::string& harness, const std::vector<Case>& 
 }
 
 // nv2's side: the region of layout.h at L2 real DIFF_BASE, mapped by a partition-scoped
-// tree with 4 KiB pages; the L2 runs in privileged real mode, little-endian.
+// tree with 4 KiB pages placed in reverse order in L1 memory (so an access that crosses a
+// page in L2 real space is two distant pieces in L1); the L2 runs in privileged real mode
+// with MSR[LE] for the byte order under test.
 class Nv2Runner {
  public:
   static constexpr uint64_t kL1Size = 1ull << 20;
   static constexpr uint64_t kRegionL1 = 0x80000;
+  static constexpr uint64_t kPages = DIFF_REGION_SIZE / 4096;
+
+  static uint64_t l1_of(uint64_t off) {
+    return kRegionL1 + (kPages - 1 - off / 4096) * 4096 + off % 4096;
+  }
 
   Nv2Runner()
       : mem_(kL1Size),
@@ -108,7 +126,7 @@ class Nv2Runner {
         tree_(mem_, std::ref(alloc_), [](uint64_t a) { return a; }),
         tb_(Timebase::Mode::Deterministic) {
     for (uint64_t off = 0; off < DIFF_REGION_SIZE; off += 4096) {
-      tree_.map(DIFF_BASE + off, kRegionL1 + off, testing::kShift4K, testing::kRwx);
+      tree_.map(DIFF_BASE + off, l1_of(off), testing::kShift4K, testing::kRwx);
     }
     config_.partition_table_defined = true;
     config_.pt_root = tree_.root();
@@ -118,19 +136,24 @@ class Nv2Runner {
 
   // Runs one case; the dump, or an error message.
   std::string run(const Case& c, Dump& out) {
-    uint8_t* region = mem_.real().base() + kRegionL1;
-    std::memset(region, 0, DIFF_REGION_SIZE);
-    std::memcpy(region + DIFF_STATE_OFF, c.in.bytes.data(), DIFF_HOST_SP);
-    std::memcpy(region + DIFF_SCRATCH_OFF, c.in.scratch(), DIFF_SCRATCH_SIZE);
-    std::memcpy(region + DIFF_CODE_OFF, c.code.data(), c.code.size() * 4);
+    const bool be = c.in.big_endian;
+    for (uint64_t off = 0; off < DIFF_REGION_SIZE; off += 4096) {
+      std::memset(mem_.real().base() + l1_of(off), 0, 4096);
+    }
+    put(DIFF_STATE_OFF, c.in.bytes.data(), DIFF_HOST_SP);
+    put(DIFF_SCRATCH_OFF, c.in.scratch(), DIFF_SCRATCH_SIZE);
+    const std::vector<uint8_t> code = c.code_bytes();
+    put(DIFF_CODE_OFF, code.data(), code.size());
     const uint64_t ret = DIFF_BASE + DIFF_NV2_RET_OFF;
-    std::memcpy(region + DIFF_HOST_RET, &ret, 8);
-    std::memcpy(region + DIFF_NV2_RET_OFF, &diff::kSc1, 4);
+    const uint64_t ret_mem = be ? __builtin_bswap64(ret) : ret;
+    put(DIFF_HOST_RET, &ret_mem, 8);
+    const uint32_t sc = be ? __builtin_bswap32(diff::kSc1) : diff::kSc1;
+    put(DIFF_NV2_RET_OFF, &sc, 4);
 
     cpu_.flush_translations();
     VcpuState& s = cpu_.state();
     s = VcpuState{};
-    s.msr = msr::kSF | msr::kLE;
+    s.msr = msr::kSF | (be ? 0 : msr::kLE);
     s.gpr[diff::kStateReg] = DIFF_BASE + DIFF_STATE_OFF;
     s.nia = DIFF_BASE + DIFF_CODE_OFF;
     s.fscr = s.hfscr = ~uint64_t{0} & ~fscr::kCauseMask;
@@ -142,12 +165,23 @@ class Nv2Runner {
         << ", HEIR 0x" << s.heir << ")";
       return m.str();
     }
-    std::memcpy(out.bytes.data(), region + DIFF_STATE_OFF, DIFF_HOST_SP);
-    std::memcpy(out.scratch(), region + DIFF_SCRATCH_OFF, DIFF_SCRATCH_SIZE);
+    out.big_endian = be;
+    get(DIFF_STATE_OFF, out.bytes.data(), DIFF_HOST_SP);
+    get(DIFF_SCRATCH_OFF, out.scratch(), DIFF_SCRATCH_SIZE);
     return {};
   }
 
  private:
+  // Byte copies to and from region offsets, page by page through the scattered map.
+  void put(uint64_t off, const void* from, uint64_t n) {
+    const auto* b = static_cast<const uint8_t*>(from);
+    for (uint64_t i = 0; i < n; ++i) mem_.real().base()[l1_of(off + i)] = b[i];
+  }
+  void get(uint64_t off, void* to, uint64_t n) const {
+    auto* b = static_cast<uint8_t*>(to);
+    for (uint64_t i = 0; i < n; ++i) b[i] = mem_.real().base()[l1_of(off + i)];
+  }
+
   testing::TestMemory mem_;
   testing::Bump alloc_;
   testing::RadixTree tree_;
@@ -178,13 +212,14 @@ std::string describe(const Case& c, const Dump& want, const Dump& got, const std
   return m.str();
 }
 
-TEST(DiffQemu, RandomIntegerSequencesMatchQemu) {
-  if (!have("qemu-ppc64le") || !have("powerpc64le-linux-gnu-gcc")) {
-    GTEST_SKIP() << "differential test needs qemu-ppc64le and powerpc64le-linux-gnu-gcc "
+void random_sequences_match(bool big_endian) {
+  if (!have(qemu_for(big_endian)) || !have("powerpc64le-linux-gnu-gcc")) {
+    GTEST_SKIP() << "differential test needs " << qemu_for(big_endian)
+                 << " and powerpc64le-linux-gnu-gcc "
                     "(scripts/setup.sh installs qemu-user and gcc-powerpc64le-linux-gnu)";
   }
-  const std::string harness = build_harness();
-  ASSERT_FALSE(harness.empty()) << "could not build the ppc64le harness";
+  const std::string harness = build_harness(big_endian);
+  ASSERT_FALSE(harness.empty()) << "could not build the ppc64 harness";
 
   const bool nightly = long_mode();
   const uint64_t total = env_or("NV2_DIFF_CASES", nightly ? 200000 : 3000);
@@ -192,24 +227,26 @@ TEST(DiffQemu, RandomIntegerSequencesMatchQemu) {
       "NV2_DIFF_SEED",
       nightly ? static_cast<uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count()) : 1);
   const auto length = static_cast<unsigned>(env_or("NV2_DIFF_LENGTH", 24));
-  std::printf("differential test: %llu sequences of %u, seed %llu\n",
-              static_cast<unsigned long long>(total), length, static_cast<unsigned long long>(seed));
+  std::printf("differential test (%s): %llu sequences of %u, seed %llu\n",
+              big_endian ? "big-endian" : "little-endian", static_cast<unsigned long long>(total),
+              length, static_cast<unsigned long long>(seed));
 
-  diff::Generator gen(seed);
+  diff::Generator gen(seed, big_endian);
   Nv2Runner nv2;
   constexpr uint64_t kBatch = 5000;
   uint64_t failures = 0;
   for (uint64_t done = 0; done < total && failures < 5;) {
     std::vector<Case> cases;
     for (uint64_t i = 0; i < kBatch && done + i < total; ++i) cases.push_back(gen.next(length));
-    const std::vector<Dump> want = run_qemu(harness, cases);
-    ASSERT_EQ(want.size(), cases.size()) << "qemu-ppc64le did not run every case";
+    const std::vector<Dump> want = run_qemu(harness, cases, big_endian);
+    ASSERT_EQ(want.size(), cases.size()) << qemu_for(big_endian) << " did not run every case";
     for (std::size_t i = 0; i < cases.size() && failures < 5; ++i) {
       Dump got;
       const std::string error = nv2.run(cases[i], got);
       if (!error.empty() || got.bytes != want[i].bytes) {
         ++failures;
-        ADD_FAILURE() << "seed " << seed << " case " << done + i << "\n"
+        ADD_FAILURE() << (big_endian ? "big-endian" : "little-endian") << " seed " << seed
+                      << " case " << done + i << "\n"
                       << describe(cases[i], want[i], got, error);
       }
     }
@@ -217,15 +254,18 @@ TEST(DiffQemu, RandomIntegerSequencesMatchQemu) {
   }
 }
 
+TEST(DiffQemu, RandomIntegerSequencesMatchQemu) { random_sequences_match(false); }
+TEST(DiffQemu, RandomIntegerSequencesMatchQemuBigEndian) { random_sequences_match(true); }
+
 // The harness and the comparison themselves: a known sequence gives the known answer under
 // qemu, so a broken harness cannot pass the differential test vacuously.
-TEST(DiffQemu, HarnessComputesAKnownSequence) {
-  if (!have("qemu-ppc64le") || !have("powerpc64le-linux-gnu-gcc")) {
-    GTEST_SKIP() << "needs qemu-ppc64le and powerpc64le-linux-gnu-gcc";
+void known_sequence(bool big_endian) {
+  if (!have(qemu_for(big_endian)) || !have("powerpc64le-linux-gnu-gcc")) {
+    GTEST_SKIP() << "needs " << qemu_for(big_endian) << " and powerpc64le-linux-gnu-gcc";
   }
-  const std::string harness = build_harness();
+  const std::string harness = build_harness(big_endian);
   ASSERT_FALSE(harness.empty());
-  diff::Generator gen(7);
+  diff::Generator gen(7, big_endian);
   Case c = gen.next(0);
   c.in.set_word(DIFF_GPR(3), 40);
   c.in.set_word(DIFF_GPR(4), 2);
@@ -236,14 +276,14 @@ TEST(DiffQemu, HarnessComputesAKnownSequence) {
   c.code.insert(c.code.end(), c.body.begin(), c.body.end());
   const auto e = diff::epilogue();
   c.code.insert(c.code.end(), e.begin(), e.end());
-  const std::vector<Dump> out = run_qemu(harness, {c});
+  const std::vector<Dump> out = run_qemu(harness, {c}, big_endian);
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(out[0].word(DIFF_GPR(5)), 42u);
   EXPECT_EQ(out[0].word(DIFF_CTR), 42u);
   EXPECT_EQ(out[0].word(DIFF_CR) >> 28, 0x4u | (c.in.word(DIFF_XER) >> 31));  // CR0 = GT | SO
   uint64_t stored = 0;
   std::memcpy(&stored, out[0].scratch() + 16, 8);
-  EXPECT_EQ(stored, 42u);
+  EXPECT_EQ(big_endian ? __builtin_bswap64(stored) : stored, 42u);
   EXPECT_EQ(out[0].word(DIFF_GPR(9)), c.in.word(DIFF_GPR(9)));  // untouched registers survive
 
   // The comparison sees a difference: nv2 runs `subf` where qemu ran `add`.
@@ -257,6 +297,9 @@ TEST(DiffQemu, HarnessComputesAKnownSequence) {
   EXPECT_NE(got.bytes, out[0].bytes);
   EXPECT_EQ(got.word(DIFF_GPR(5)), static_cast<uint64_t>(2 - 40));
 }
+
+TEST(DiffQemu, HarnessComputesAKnownSequence) { known_sequence(false); }
+TEST(DiffQemu, HarnessComputesAKnownSequenceBigEndian) { known_sequence(true); }
 
 }  // namespace
 }  // namespace nv2::isa

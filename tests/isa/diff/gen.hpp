@@ -51,15 +51,20 @@ static_assert(mtspr(9, 0) == 0x7C0903A6 && mfspr(0, 8) == 0x7C0802A6 && ld(0, 1,
 
 // ---- state -------------------------------------------------------------------------------
 
-// The architected state compared after a run; the same bytes as the harness dumps.
+// The architected state compared after a run; the same bytes as the harness dumps, in the
+// byte order of the mode under test (`big_endian`).
 struct Dump {
   std::array<uint8_t, DIFF_DUMP_SIZE> bytes{};
+  bool big_endian = false;
   uint64_t word(unsigned off) const {
     uint64_t v;
     std::memcpy(&v, bytes.data() + off, 8);
-    return v;  // little-endian on both sides
+    return big_endian ? __builtin_bswap64(v) : v;
   }
-  void set_word(unsigned off, uint64_t v) { std::memcpy(bytes.data() + off, &v, 8); }
+  void set_word(unsigned off, uint64_t v) {
+    if (big_endian) v = __builtin_bswap64(v);
+    std::memcpy(bytes.data() + off, &v, 8);
+  }
   uint8_t* scratch() { return bytes.data() + DIFF_HOST_SP; }
   const uint8_t* scratch() const { return bytes.data() + DIFF_HOST_SP; }
 };
@@ -67,15 +72,25 @@ struct Dump {
 struct Case {
   Dump in;
   std::vector<uint32_t> body;  // the random sequence
-  std::vector<uint32_t> code;  // prologue + body + epilogue
+  std::vector<uint32_t> code;  // prologue + body + epilogue (instruction values)
+
+  // The code as the bytes memory holds, in the mode's byte order.
+  std::vector<uint8_t> code_bytes() const {
+    std::vector<uint8_t> out(code.size() * 4);
+    for (std::size_t i = 0; i < code.size(); ++i) {
+      const uint32_t w = in.big_endian ? __builtin_bswap32(code[i]) : code[i];
+      std::memcpy(out.data() + i * 4, &w, 4);
+    }
+    return out;
+  }
 };
 
-// r1 holds the state pointer and r31 the scratch pointer throughout; r30 a fixed index
-// offset for indexed loads/stores. The sequence never writes them.
+// r1 holds the state pointer and r31 the scratch pointer throughout; r30 an index offset
+// (random per case, any byte) for indexed loads/stores. The sequence never writes them.
 constexpr uint32_t kStateReg = 1;
 constexpr uint32_t kIndexReg = 30;
 constexpr uint32_t kScratchReg = 31;
-constexpr uint64_t kIndexValue = 0x100;
+constexpr uint32_t kMaxDisp = DIFF_SCRATCH_SIZE - 8;  // any access of <= 8 bytes stays inside
 
 inline std::vector<uint32_t> prologue() {
   std::vector<uint32_t> c;
@@ -116,13 +131,14 @@ inline std::vector<uint32_t> epilogue() {
 
 class Generator {
  public:
-  explicit Generator(uint64_t seed) : rng_(seed) {}
+  explicit Generator(uint64_t seed, bool big_endian = false) : rng_(seed), big_endian_(big_endian) {}
 
   Case next(unsigned length) {
     Case c;
+    c.in.big_endian = big_endian_;
     for (uint32_t r = 0; r < 32; ++r) c.in.set_word(DIFF_GPR(r), value());
     c.in.set_word(DIFF_GPR(kStateReg), DIFF_BASE + DIFF_STATE_OFF);
-    c.in.set_word(DIFF_GPR(kIndexReg), kIndexValue);
+    c.in.set_word(DIFF_GPR(kIndexReg), pick(kMaxDisp + 1));
     c.in.set_word(DIFF_GPR(kScratchReg), DIFF_BASE + DIFF_SCRATCH_OFF);
     c.in.set_word(DIFF_CR, rng_() & 0xFFFFFFFF);
     // XER: only its defined bits (SO OV CA, OV32 CA32, byte count).
@@ -292,14 +308,15 @@ class Generator {
         }
         break;
       }
-      case 16: {  // D/DS-form loads and stores into scratch, base r31
-        const auto disp = static_cast<uint32_t>(pick(DIFF_SCRATCH_SIZE / 8)) * 8;
+      case 16: {  // D/DS-form loads and stores into scratch, base r31, any alignment
+        const auto disp = static_cast<uint32_t>(pick(kMaxDisp + 1));
+        const uint32_t ds = disp & ~3u;  // DS-form: a multiple of 4
         static constexpr uint32_t kPo[] = {34, 40, 42, 32, 38, 44, 36};
         switch (pick(4)) {
-          case 0: out.push_back(ld(t, kScratchReg, disp)); break;
-          case 1: out.push_back(ds_form(58, t, kScratchReg, disp, 2)); break;  // lwa
-          case 2: out.push_back(std_(t, kScratchReg, disp)); break;
-          default: out.push_back(d_form(kPo[pick(7)], t, kScratchReg, disp + static_cast<uint32_t>(pick(4)) * 2)); break;
+          case 0: out.push_back(ld(t, kScratchReg, ds)); break;
+          case 1: out.push_back(ds_form(58, t, kScratchReg, ds, 2)); break;  // lwa
+          case 2: out.push_back(std_(t, kScratchReg, ds)); break;
+          default: out.push_back(d_form(kPo[pick(7)], t, kScratchReg, disp)); break;
         }
         break;
       }
@@ -329,6 +346,7 @@ class Generator {
   }
 
   std::mt19937_64 rng_;
+  bool big_endian_;
 };
 
 // A readable name of a difference, for failure messages.

@@ -69,4 +69,19 @@ diff_run:
         mtcrf 0xff, 0
         blr
         .size diff_run, . - diff_run
+
+/* Process entry (no libc): r1 = the initial stack; enter harness_main through its global
+ * entry point so it sets up its TOC pointer. */
+        .globl _start
+        .type _start, @function
+_start:
+        clrrdi 1, 1, 4
+        li 0, 0
+        stdu 0, -128(1)
+        lis 12, harness_main@ha
+        addi 12, 12, harness_main@l
+        mtctr 12
+        bctrl
+        b .
+        .size _start, . - _start
         .section .note.GNU-stack,"",@progbits
