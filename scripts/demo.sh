@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Build (if needed) and run nv2's main job. Until nv2-run exists, that is nv2-gsb decoding
+# the output buffer an L0 writes after a partition-scoped data storage fault (HDSI exit).
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+build="$root/build"
+if [ ! -f "$build/build.ninja" ]; then
+  cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+fi
+ninja -C "$build" -j"${JOBS:-2}" nv2-gsb >/dev/null
+example="$root/examples/run-output-hdsi.gsb"
+echo "nv2-gsb decode examples/run-output-hdsi.gsb"
+"$build/tools/nv2-gsb/nv2-gsb" decode "$example"
+echo
+echo "nv2-gsb validate --for run-output examples/run-output-hdsi.gsb"
+"$build/tools/nv2-gsb/nv2-gsb" validate --for run-output "$example"
