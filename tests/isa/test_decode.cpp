@@ -106,6 +106,16 @@ TEST(Decode, RecordAndOverflowFormsShareOneEntry) {
   EXPECT_EQ(decode(0x7C632214), decode(0x7C632615));
 }
 
+// Reserved ("/") fields are not matched: POWER9 executes such words as the instruction
+// (docs/decisions/isa-core.md). mulhw has no OE; bit 21 set still decodes as mulhw, and
+// lwzx with bit 31 set as lwzx.
+TEST(Decode, ReservedFieldsAreIgnored) {
+  EXPECT_EQ(disassemble(0x7C632096), "mulhw r3,r3,r4");
+  EXPECT_EQ(disassemble(0x7C632496), "mulhw r3,r3,r4");
+  EXPECT_EQ(decode(0x7C64282E), decode(0x7C64282F));
+  EXPECT_EQ(disassemble(0x7C64282F), "lwzx r3,r4,r5");
+}
+
 TEST(Decode, PredecodeExtractsImmediates) {
   EXPECT_EQ(predecode(0x3861FFF0).imm, -16);              // addi r3,r1,-16
   EXPECT_EQ(predecode(0xF821FFE1).imm, -32);              // stdu r1,-32(r1): DS
