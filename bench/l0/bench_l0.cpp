@@ -9,6 +9,7 @@
 //   BM_HcallRoundTrip              L2 `sc 1` → exit 0xC00 → L1 sets r3 → rerun
 //   BM_IdleVcpuMemory              counters: host heap bytes per idle vCPU (malloc-measured
 //                                  and L0-accounted) beyond sizeof(isa::VcpuState)
+//   BM_RanVcpuMemory               counter: heap the engine adds at a vCPU's first run
 #include <benchmark/benchmark.h>
 #include <malloc.h>
 
@@ -197,35 +198,44 @@ void map_l2(const papr::RealMemory& mem) {
   }
 }
 
-void BM_HcallRoundTrip(benchmark::State& state) {
-  Rig rig;
+// A guest whose vCPUs 0..n-1 are at the hcall program with run buffers registered (each
+// vCPU its own pair). False when the program binary is missing.
+bool hcall_guest(Rig& rig, uint64_t& g, uint64_t n) {
   map_l2(rig.mem);
   std::ifstream f(std::string(NV2_L0_ASM_DIR) + "/hcall.bin", std::ios::binary);
   const std::vector<uint8_t> code{std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
-  if (code.empty()) {
-    state.SkipWithError("hcall.bin missing");
-    return;
-  }
+  if (code.empty()) return false;
   std::memcpy(rig.mem.base() + kL2Base + 0x10000, code.data(), code.size());
-  const uint64_t g = rig.guest();
-  rig.call(Hcall::H_GUEST_CREATE_VCPU, {0, g, 0});
+  g = rig.guest();
   {
     gsb::Writer w(rig.mem.span(kGsb, 0x1000));
     (void)w.put(gsb::id::kLogicalPvr, papr::pvr::kPower9);
     (void)w.put(gsb::id::kPartitionTable, gsb::PartitionTableInfo{kPtRoot, 52, 0x10000});
     rig.call(Hcall::H_GUEST_SET_STATE, {papr::state_flag::kGuestWide, g, 0, kGsb, w.size()});
   }
-  {
+  for (uint64_t v = 0; v < n; ++v) {
+    rig.call(Hcall::H_GUEST_CREATE_VCPU, {0, g, v});
+    const uint64_t in = kRunIn + 0x2000 * v;
     gsb::Writer w(rig.mem.span(kGsb, 0x1000));
-    (void)w.put(gsb::id::kRunInput, gsb::BufferInfo{kRunIn, 0x1000});
-    (void)w.put(gsb::id::kRunOutput, gsb::BufferInfo{kRunOut, 0x1000});
+    (void)w.put(gsb::id::kRunInput, gsb::BufferInfo{in, 0x1000});
+    (void)w.put(gsb::id::kRunOutput, gsb::BufferInfo{in + 0x1000, 0x1000});
     (void)w.put(gsb::id::kNia, uint64_t{0x10000});
     (void)w.put(gsb::id::kMsr, isa::msr::kSF | isa::msr::kME | isa::msr::kRI | isa::msr::kLE);
-    rig.call(Hcall::H_GUEST_SET_STATE, {0, g, 0, kGsb, w.size()});
+    rig.call(Hcall::H_GUEST_SET_STATE, {0, g, v, kGsb, w.size()});
+    // What a minimal L1 does per exit: answer the hcall in r3 through the run input buffer.
+    gsb::Writer inw(rig.mem.span(in, 0x1000));
+    (void)inw.put(gsb::id::gpr(3), uint64_t{0});
   }
-  // What a minimal L1 does per exit: answer the hcall in r3 through the run input buffer.
-  gsb::Writer in(rig.mem.span(kRunIn, 0x1000));
-  (void)in.put(gsb::id::gpr(3), uint64_t{0});
+  return true;
+}
+
+void BM_HcallRoundTrip(benchmark::State& state) {
+  Rig rig;
+  uint64_t g = 0;
+  if (!hcall_guest(rig, g, 1)) {
+    state.SkipWithError("hcall.bin missing");
+    return;
+  }
   for (auto _ : state) {
     auto regs = papr::HcallRegs::make(Hcall::H_GUEST_RUN_VCPU, {0, g, 0});
     rig.p.hcall(regs);
@@ -259,6 +269,26 @@ void BM_IdleVcpuMemory(benchmark::State& state) {
   state.counters["beyond_arch_accounted"] = per_vcpu_accounted - arch;
 }
 BENCHMARK(BM_IdleVcpuMemory)->Iterations(3);
+
+// The same after each vCPU ran once: the engine (decoded blocks, software TLB) now exists.
+void BM_RanVcpuMemory(benchmark::State& state) {
+  constexpr uint64_t kVcpus = 16;
+  double per_vcpu = 0;
+  for (auto _ : state) {
+    Rig rig;
+    uint64_t g = 0;
+    if (!hcall_guest(rig, g, kVcpus)) {
+      state.SkipWithError("hcall.bin missing");
+      return;
+    }
+    const auto m0 = mallinfo2();
+    for (uint64_t v = 0; v < kVcpus; ++v) rig.call(Hcall::H_GUEST_RUN_VCPU, {0, g, v});
+    const auto m1 = mallinfo2();
+    per_vcpu = static_cast<double>(m1.uordblks - m0.uordblks) / kVcpus;
+  }
+  state.counters["engine_heap_per_vcpu"] = per_vcpu;
+}
+BENCHMARK(BM_RanVcpuMemory)->Iterations(3);
 
 }  // namespace
 
