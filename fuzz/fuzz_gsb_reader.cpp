@@ -5,14 +5,18 @@
 //  - an accepted buffer iterates exactly count() elements, each inside the buffer, each
 //    found again by O(1) lookup (the last duplicate);
 //  - re-encoding the accepted elements with the Writer reproduces the bytes exactly;
-//  - a stricter policy never accepts what the structural policy refuses.
+//  - a stricter policy never accepts what the structural policy refuses;
+//  - a precomputed Layout accepts a buffer only when the Reader does, and then stores the
+//    same values as Reader + apply (differential: fast path vs general path).
 #include <cstddef>
 #include <cstdint>
+#include <array>
 #include <cstring>
 #include <span>
 #include <vector>
 
 #include "gsb/buffer.hpp"
+#include "gsb/layout.hpp"
 #include "gsb/message.hpp"
 
 using namespace nv2::gsb;
@@ -59,6 +63,65 @@ bool run(std::span<const uint8_t> in, Policy p) {
   return true;
 }
 
+// A thread-wide host state with a home for every thread-wide element.
+struct Vcpu {
+  std::array<BufferInfo, 2> run{};
+  uint64_t vpa = 0;
+  std::array<uint64_t, 84> r64{};  // 0x1000–0x1053
+  std::array<uint32_t, 15> r32{};  // 0x2000–0x200E
+  std::array<Vec128, 64> vsr{};
+  uint64_t hdar = 0;
+  uint32_t hdsisr = 0;
+  uint64_t heir = 0;
+  uint64_t asdr = 0;
+  friend bool operator==(const Vcpu&, const Vcpu&) = default;
+};
+
+const HostMap<Vcpu>& vcpu_map() {
+  static const HostMap<Vcpu> map = [] {
+    HostMap<Vcpu> m;
+    check(m.bind_array(id::kRunInput, &Vcpu::run) && m.bind(id::kVpa, &Vcpu::vpa) &&
+          m.bind_array(id::gpr(0), &Vcpu::r64) && m.bind_array(0x2000, &Vcpu::r32) &&
+          m.bind_array(id::vsr(0), &Vcpu::vsr) && m.bind(id::kHdar, &Vcpu::hdar) &&
+          m.bind(id::kHdsisr, &Vcpu::hdsisr) && m.bind(id::kHeir, &Vcpu::heir) &&
+          m.bind(id::kAsdr, &Vcpu::asdr));
+    return m;
+  }();
+  return map;
+}
+
+// Layouts of the sets the seed corpus holds (exit outputs, a run input, all of a vCPU).
+const std::array<Layout<Vcpu>, 4>& layouts() {
+  static const std::array<Layout<Vcpu>, 4> l = [] {
+    IdBitmap hcall{id::kDecExpiry};
+    for (unsigned n = 3; n <= 12; ++n) hcall.set(id::gpr(n));
+    return std::array<Layout<Vcpu>, 4>{
+        Layout<Vcpu>(IdBitmap{id::kHdar, id::kHdsisr, id::kAsdr, id::kNia, id::kMsr, id::kDecExpiry},
+                     vcpu_map()),
+        Layout<Vcpu>(hcall, vcpu_map()),
+        Layout<Vcpu>(IdBitmap{id::kNia, id::kMsr, id::kLpcr, id::vsr(0), id::kCr}, vcpu_map()),
+        Layout<Vcpu>(vcpu_map().bound(), vcpu_map())};
+  }();
+  return l;
+}
+
+// The fast path agrees with the general one: accepts only what the Reader accepts, and
+// stores the same values; refusing leaves the state untouched.
+void differential(std::span<const uint8_t> in, Policy p) {
+  for (const Layout<Vcpu>& layout : layouts()) {
+    Vcpu fast{}, slow{};
+    const bool ok = layout.read(in, p, fast);
+    if (!ok) {
+      check(fast == Vcpu{});
+      continue;
+    }
+    Reader r;
+    check(r.parse(in, p).has_value());
+    check(apply(r, vcpu_map(), slow) == layout.ids());
+    check(fast == slow);
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
@@ -69,6 +132,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
                              Policy::get(Scope::Thread), Policy::run_input(),
                              Policy::run_output()};
   for (Policy p : policies) {
+    differential(in, p);
     const bool ok = run(in, p);
     check(!ok || structural);
     p.reject_unsettable_bits = true;
