@@ -124,10 +124,9 @@ Exit Cpu::run(const RunEnv& env, InterruptRequests requests) {
     b = nb;
     x.block_begin = b->insns.data();
     x.block_ea = s.nia & ~uint64_t{3};
-    const Decoded* d = x.block_begin;
-    Flow f;
-    while ((f = d->fn(x, *d)) == Flow::Next) ++d;
-    retired_ += static_cast<uint64_t>(d - x.block_begin) + (f == Flow::Branch ? 1 : 0);
+    // Threaded: the handlers chain to one another (NV2_NEXT) until one ends the block.
+    const Flow f = x.block_begin->fn(x, *x.block_begin);
+    retired_ += static_cast<uint64_t>(x.last - x.block_begin) + (f == Flow::Branch ? 1 : 0);
     if (!x.retired_blocks.empty()) {
       x.retired_blocks.clear();
       b = nullptr;

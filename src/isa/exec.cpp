@@ -21,6 +21,7 @@ uint64_t Exec::l2_tb(const Decoded* d) const {
 }
 
 Flow Exec::interrupt(const Decoded& d, Vector v, uint64_t srr1_cause) {
+  last = &d;
   deliver_interrupt(*s, v, cia(d), srr1_cause);
   ctx_changed = true;
   return Flow::Interrupt;
@@ -37,6 +38,7 @@ Flow Exec::unimplemented(const Decoded& d) {
 }
 
 Flow Exec::exit(const Decoded& d, ExitKind k) {
+  last = &d;
   s->nia = cia(d);
   exit_kind = k;
   return Flow::Exit;
@@ -45,6 +47,7 @@ Flow Exec::exit(const Decoded& d, ExitKind k) {
 const HostPage* Exec::translate_page(const Decoded* d, uint64_t ea, AccessType type) {
   const Translation t = translate(mmu_context(), tlb, ea, type);
   const uint64_t here = d != nullptr ? cia(*d) : ea;
+  if (d != nullptr) last = d;  // meaningful only when this returns a fault
   switch (t.kind) {
     case Translation::Kind::Ok: {
       const uint64_t page = t.l1_real & ~kPageMask;

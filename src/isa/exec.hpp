@@ -60,6 +60,12 @@ struct Block {
   std::array<Link, 2> next{};
 };
 
+// Continue with the next predecoded instruction of the block: a tail call, so a block runs
+// as a chain of jumps from handler to handler (threaded code). The chain ends at the first
+// handler that returns another Flow (every block ends with a sentinel that does); those
+// record the instruction in Exec::last so the run loop can count what retired.
+#define NV2_NEXT(x, d) return (&(d) + 1)->fn((x), *(&(d) + 1))
+
 struct Exec {
   static constexpr unsigned kTlbEntries = 256;
   static constexpr unsigned kBlockCacheEntries = 4096;
@@ -78,6 +84,7 @@ struct Exec {
 
   // Current block.
   const Decoded* block_begin = nullptr;
+  const Decoded* last = nullptr;  // the instruction that ended the chain (non-Next outcome)
   uint64_t block_ea = 0;
   bool le = false;          // MSR[LE] of the current block
   bool code_dirty = false;  // a store hit a page holding decoded code: leave the block
@@ -131,6 +138,7 @@ struct Exec {
   Flow unimplemented(const Decoded& d);
   Flow exit(const Decoded& d, ExitKind k);  // NIA = CIA
   Flow end_block_after(const Decoded& d) {  // completed; resume at CIA + 4 in a new block
+    last = &d;
     s->nia = cia(d) + 4;
     return Flow::Branch;
   }
@@ -175,13 +183,13 @@ struct Exec {
     return access_slow(d, ea, &tmp, sizeof(T), AccessType::Store);
   }
 
-  // After a store: leave the block when the store modified decoded code.
+  // After a store: leave the block when the store modified decoded code, else go on.
   Flow after_store(const Decoded& d) {
     if (code_dirty) [[unlikely]] {
       code_dirty = false;
       return end_block_after(d);
     }
-    return Flow::Next;
+    NV2_NEXT(*this, d);
   }
 
   // Byte-order-free access of `len` bytes at `ea` (splits at page boundaries), through

@@ -40,7 +40,7 @@ inline Flow finish_sum(Exec& x, const Decoded& d, const Sum& r, bool set_carry) 
   if (oe_bit(d)) set_ov(s, r.ov, r.ov32);
   s.gpr[d.rt] = r.r;
   if (rc_bit(d)) set_cr0(s, r.r);
-  return Flow::Next;
+  NV2_NEXT(x, d);
 }
 
 // Result with OE/Rc handling for multiply/divide.
@@ -49,13 +49,13 @@ inline Flow finish_ov(Exec& x, const Decoded& d, uint64_t r, bool ov) {
   if (oe_bit(d)) set_ov(s, ov, ov);
   s.gpr[d.rt] = r;
   if (rc_bit(d)) set_cr0(s, r);
-  return Flow::Next;
+  NV2_NEXT(x, d);
 }
 
 inline Flow finish_logical(Exec& x, const Decoded& d, uint64_t r) {
   x.s->gpr[d.ra] = r;
   if (rc_bit(d)) set_cr0(*x.s, r);
-  return Flow::Next;
+  NV2_NEXT(x, d);
 }
 
 inline uint64_t ra0(const Exec& x, const Decoded& d) { return d.ra ? x.s->gpr[d.ra] : 0; }
@@ -69,7 +69,8 @@ inline bool trap_condition(unsigned to, int64_t a, int64_t b) {
 }
 inline int64_t sw(uint64_t v) { return static_cast<int32_t>(static_cast<uint32_t>(v)); }
 inline Flow trap_if(Exec& x, const Decoded& d, bool cond) {
-  return cond ? x.program(d, srr1::kProgramTrap) : Flow::Next;
+  if (cond) return x.program(d, srr1::kProgramTrap);
+  NV2_NEXT(x, d);
 }
 
 inline uint64_t per_byte_popcount(uint64_t v) {
@@ -99,33 +100,35 @@ inline Flow shift_right_algebraic(Exec& x, const Decoded& d, int64_t v, unsigned
 
 // ---- D-form arithmetic ------------------------------------------------------------------
 // RT <- (RA|0) + EXTS(SI)
-Flow op_addi(Exec& x, const Decoded& d) { x.s->gpr[d.rt] = ra0(x, d) + imm(d); return Flow::Next; }
+Flow op_addi(Exec& x, const Decoded& d) { x.s->gpr[d.rt] = ra0(x, d) + imm(d); NV2_NEXT(x, d); }
 // RT <- (RA|0) + EXTS(SI || 0x0000)
-Flow op_addis(Exec& x, const Decoded& d) { x.s->gpr[d.rt] = ra0(x, d) + (imm(d) << 16); return Flow::Next; }
+Flow op_addis(Exec& x, const Decoded& d) { x.s->gpr[d.rt] = ra0(x, d) + (imm(d) << 16); NV2_NEXT(x, d); }
 // RT <- (RA) + EXTS(SI); CA, CA32
 Flow op_addic(Exec& x, const Decoded& d) {
   const Sum r = add3(x.s->gpr[d.ra], imm(d), 0);
   set_ca(*x.s, r.ca, r.ca32);
   x.s->gpr[d.rt] = r.r;
-  return Flow::Next;
+  NV2_NEXT(x, d);
 }
 // RT <- (RA) + EXTS(SI); CA, CA32; CR0
 Flow op_addic_rc(Exec& x, const Decoded& d) {
-  op_addic(x, d);
-  set_cr0(*x.s, x.s->gpr[d.rt]);
-  return Flow::Next;
+  const Sum r = add3(x.s->gpr[d.ra], imm(d), 0);
+  set_ca(*x.s, r.ca, r.ca32);
+  x.s->gpr[d.rt] = r.r;
+  set_cr0(*x.s, r.r);
+  NV2_NEXT(x, d);
 }
 // RT <- ¬(RA) + EXTS(SI) + 1; CA, CA32
 Flow op_subfic(Exec& x, const Decoded& d) {
   const Sum r = add3(~x.s->gpr[d.ra], imm(d), 1);
   set_ca(*x.s, r.ca, r.ca32);
   x.s->gpr[d.rt] = r.r;
-  return Flow::Next;
+  NV2_NEXT(x, d);
 }
 // RT <- ((RA) × EXTS(SI))[64:127]
-Flow op_mulli(Exec& x, const Decoded& d) { x.s->gpr[d.rt] = x.s->gpr[d.ra] * imm(d); return Flow::Next; }
+Flow op_mulli(Exec& x, const Decoded& d) { x.s->gpr[d.rt] = x.s->gpr[d.ra] * imm(d); NV2_NEXT(x, d); }
 // RT <- NIA + EXTS(d0 || d1 || d2 || 0x0000)
-Flow op_addpcis(Exec& x, const Decoded& d) { x.s->gpr[d.rt] = x.cia(d) + 4 + imm(d); return Flow::Next; }
+Flow op_addpcis(Exec& x, const Decoded& d) { x.s->gpr[d.rt] = x.cia(d) + 4 + imm(d); NV2_NEXT(x, d); }
 
 // ---- XO-form arithmetic -----------------------------------------------------------------
 // RT <- (RA) + (RB)
@@ -157,7 +160,7 @@ Flow op_addex(Exec& x, const Decoded& d) {
   const Sum r = add3(s.gpr[d.ra], s.gpr[d.rb], (s.xer & xer::kOV) ? 1 : 0);
   s.xer = (s.xer & ~(xer::kOV | xer::kOV32)) | (r.ca ? xer::kOV : 0) | (r.ca32 ? xer::kOV32 : 0);
   s.gpr[d.rt] = r.r;
-  return Flow::Next;
+  NV2_NEXT(x, d);
 }
 
 // RT <- (RA)[32:63] × (RB)[32:63]
@@ -255,26 +258,26 @@ Flow op_modsw(Exec& x, const Decoded& d) {
   const int64_t a = sw(x.s->gpr[d.ra]), b = sw(x.s->gpr[d.rb]);
   x.s->gpr[d.rt] = (b == 0 || (a == std::numeric_limits<int32_t>::min() && b == -1))
                        ? 0 : static_cast<uint64_t>(a % b);
-  return Flow::Next;
+  NV2_NEXT(x, d);
 }
 // RT <- EXTZ((RA)[32:63] %u (RB)[32:63])
 Flow op_moduw(Exec& x, const Decoded& d) {
   const uint64_t a = x.s->gpr[d.ra] & kLow32, b = x.s->gpr[d.rb] & kLow32;
   x.s->gpr[d.rt] = b == 0 ? 0 : a % b;
-  return Flow::Next;
+  NV2_NEXT(x, d);
 }
 // RT <- (RA) % (RB)
 Flow op_modsd(Exec& x, const Decoded& d) {
   const auto a = static_cast<int64_t>(x.s->gpr[d.ra]), b = static_cast<int64_t>(x.s->gpr[d.rb]);
   x.s->gpr[d.rt] = (b == 0 || (a == std::numeric_limits<int64_t>::min() && b == -1))
                        ? 0 : static_cast<uint64_t>(a % b);
-  return Flow::Next;
+  NV2_NEXT(x, d);
 }
 // RT <- (RA) %u (RB)
 Flow op_modud(Exec& x, const Decoded& d) {
   const uint64_t a = x.s->gpr[d.ra], b = x.s->gpr[d.rb];
   x.s->gpr[d.rt] = b == 0 ? 0 : a % b;
-  return Flow::Next;
+  NV2_NEXT(x, d);
 }
 // RT <- ((RA) × (RB) + EXTS(RC))[0:63]
 Flow op_maddhd(Exec& x, const Decoded& d) {
@@ -282,20 +285,20 @@ Flow op_maddhd(Exec& x, const Decoded& d) {
   const i128 p = i128{static_cast<int64_t>(s.gpr[d.ra])} * static_cast<int64_t>(s.gpr[d.rb]) +
                  static_cast<int64_t>(s.gpr[d.rc]);
   x.s->gpr[d.rt] = static_cast<uint64_t>(static_cast<u128>(p) >> 64);
-  return Flow::Next;
+  NV2_NEXT(x, d);
 }
 // RT <- ((RA) ×u (RB) + EXTZ(RC))[0:63]
 Flow op_maddhdu(Exec& x, const Decoded& d) {
   const VcpuState& s = *x.s;
   const u128 p = u128{s.gpr[d.ra]} * s.gpr[d.rb] + s.gpr[d.rc];
   x.s->gpr[d.rt] = static_cast<uint64_t>(p >> 64);
-  return Flow::Next;
+  NV2_NEXT(x, d);
 }
 // RT <- ((RA) × (RB) + EXTS(RC))[64:127]
 Flow op_maddld(Exec& x, const Decoded& d) {
   const VcpuState& s = *x.s;
   x.s->gpr[d.rt] = s.gpr[d.ra] * s.gpr[d.rb] + s.gpr[d.rc];
-  return Flow::Next;
+  NV2_NEXT(x, d);
 }
 
 // ---- compare, trap ----------------------------------------------------------------------
@@ -306,7 +309,7 @@ Flow op_cmp(Exec& x, const Decoded& d) {
   const int64_t a = l ? static_cast<int64_t>(s.gpr[d.ra]) : sw(s.gpr[d.ra]);
   const int64_t b = l ? static_cast<int64_t>(s.gpr[d.rb]) : sw(s.gpr[d.rb]);
   set_cr_field(*x.s, field(d.word, 6, 8), compare_signed(a, b, s));
-  return Flow::Next;
+  NV2_NEXT(x, d);
 }
 // CR[BF] <- unsigned compare of (RA), (RB) (low words when L=0)
 Flow op_cmpl(Exec& x, const Decoded& d) {
@@ -315,7 +318,7 @@ Flow op_cmpl(Exec& x, const Decoded& d) {
   const uint64_t a = l ? s.gpr[d.ra] : s.gpr[d.ra] & kLow32;
   const uint64_t b = l ? s.gpr[d.rb] : s.gpr[d.rb] & kLow32;
   set_cr_field(*x.s, field(d.word, 6, 8), compare_unsigned(a, b, s));
-  return Flow::Next;
+  NV2_NEXT(x, d);
 }
 // CR[BF] <- (L ? (RA) : EXTS((RA)[32:63])) <=> EXTS(SI)
 Flow op_cmpi(Exec& x, const Decoded& d) {
@@ -323,7 +326,7 @@ Flow op_cmpi(Exec& x, const Decoded& d) {
   const bool l = field(d.word, 10, 10) != 0;
   const int64_t a = l ? static_cast<int64_t>(s.gpr[d.ra]) : sw(s.gpr[d.ra]);
   set_cr_field(*x.s, field(d.word, 6, 8), compare_signed(a, d.imm, s));
-  return Flow::Next;
+  NV2_NEXT(x, d);
 }
 // CR[BF] <- (L ? (RA) : EXTZ((RA)[32:63])) <=u EXTZ(UI)
 Flow op_cmpli(Exec& x, const Decoded& d) {
@@ -331,7 +334,7 @@ Flow op_cmpli(Exec& x, const Decoded& d) {
   const bool l = field(d.word, 10, 10) != 0;
   const uint64_t a = l ? s.gpr[d.ra] : s.gpr[d.ra] & kLow32;
   set_cr_field(*x.s, field(d.word, 6, 8), compare_unsigned(a, imm(d), s));
-  return Flow::Next;
+  NV2_NEXT(x, d);
 }
 // CR[BF] <- 0 || in_range || 0 || 0; in_range: (RA)[56:63] within the byte range(s) of RB
 Flow op_cmprb(Exec& x, const Decoded& d) {
@@ -341,7 +344,7 @@ Flow op_cmprb(Exec& x, const Decoded& d) {
   bool in = lo2 <= src && src <= hi2;
   if (field(d.word, 10, 10)) in = in || (lo1 <= src && src <= hi1);
   set_cr_field(*x.s, field(d.word, 6, 8), in ? 4u : 0u);
-  return Flow::Next;
+  NV2_NEXT(x, d);
 }
 // CR[BF] <- 0 || match || 0 || 0; match: (RA)[56:63] equals any byte of (RB)
 Flow op_cmpeqb(Exec& x, const Decoded& d) {
@@ -350,13 +353,13 @@ Flow op_cmpeqb(Exec& x, const Decoded& d) {
   bool match = false;
   for (unsigned i = 0; i < 64; i += 8) match = match || ((rb >> i) & 0xFF) == src;
   set_cr_field(*x.s, field(d.word, 6, 8), match ? 4u : 0u);
-  return Flow::Next;
+  NV2_NEXT(x, d);
 }
 // RT <- CR[4×BFA+32] ? -1 : CR[4×BFA+33] ? 1 : 0
 Flow op_setb(Exec& x, const Decoded& d) {
   const uint32_t f = cr_field(*x.s, field(d.word, 11, 13));
   x.s->gpr[d.rt] = (f & 8) ? ~uint64_t{0} : (f & 4) ? 1 : 0;
-  return Flow::Next;
+  NV2_NEXT(x, d);
 }
 // TRAP if EXTS((RA)[32:63]) TO EXTS((RB)[32:63])
 Flow op_tw(Exec& x, const Decoded& d) {
@@ -379,23 +382,23 @@ Flow op_andi_rc(Exec& x, const Decoded& d) {
   const uint64_t r = x.s->gpr[d.rt] & imm(d);
   x.s->gpr[d.ra] = r;
   set_cr0(*x.s, r);
-  return Flow::Next;
+  NV2_NEXT(x, d);
 }
 // RA <- (RS) & (32 0 || UI || 16 0); CR0
 Flow op_andis_rc(Exec& x, const Decoded& d) {
   const uint64_t r = x.s->gpr[d.rt] & (imm(d) << 16);
   x.s->gpr[d.ra] = r;
   set_cr0(*x.s, r);
-  return Flow::Next;
+  NV2_NEXT(x, d);
 }
 // RA <- (RS) | (48 0 || UI)
-Flow op_ori(Exec& x, const Decoded& d) { x.s->gpr[d.ra] = x.s->gpr[d.rt] | imm(d); return Flow::Next; }
+Flow op_ori(Exec& x, const Decoded& d) { x.s->gpr[d.ra] = x.s->gpr[d.rt] | imm(d); NV2_NEXT(x, d); }
 // RA <- (RS) | (32 0 || UI || 16 0)
-Flow op_oris(Exec& x, const Decoded& d) { x.s->gpr[d.ra] = x.s->gpr[d.rt] | (imm(d) << 16); return Flow::Next; }
+Flow op_oris(Exec& x, const Decoded& d) { x.s->gpr[d.ra] = x.s->gpr[d.rt] | (imm(d) << 16); NV2_NEXT(x, d); }
 // RA <- (RS) XOR (48 0 || UI)
-Flow op_xori(Exec& x, const Decoded& d) { x.s->gpr[d.ra] = x.s->gpr[d.rt] ^ imm(d); return Flow::Next; }
+Flow op_xori(Exec& x, const Decoded& d) { x.s->gpr[d.ra] = x.s->gpr[d.rt] ^ imm(d); NV2_NEXT(x, d); }
 // RA <- (RS) XOR (32 0 || UI || 16 0)
-Flow op_xoris(Exec& x, const Decoded& d) { x.s->gpr[d.ra] = x.s->gpr[d.rt] ^ (imm(d) << 16); return Flow::Next; }
+Flow op_xoris(Exec& x, const Decoded& d) { x.s->gpr[d.ra] = x.s->gpr[d.rt] ^ (imm(d) << 16); NV2_NEXT(x, d); }
 
 // RA <- (RS) & (RB)
 Flow op_and_(Exec& x, const Decoded& d) { return finish_logical(x, d, x.s->gpr[d.rt] & x.s->gpr[d.rb]); }
@@ -440,26 +443,26 @@ Flow op_cnttzd(Exec& x, const Decoded& d) {
   return finish_logical(x, d, static_cast<uint64_t>(std::countr_zero(x.s->gpr[d.rt])));
 }
 // RA[8i:8i+7] <- number of ones in (RS)[8i:8i+7]
-Flow op_popcntb(Exec& x, const Decoded& d) { x.s->gpr[d.ra] = per_byte_popcount(x.s->gpr[d.rt]); return Flow::Next; }
+Flow op_popcntb(Exec& x, const Decoded& d) { x.s->gpr[d.ra] = per_byte_popcount(x.s->gpr[d.rt]); NV2_NEXT(x, d); }
 // RA[32i:32i+31] <- number of ones in (RS)[32i:32i+31]
 Flow op_popcntw(Exec& x, const Decoded& d) {
   const uint64_t v = x.s->gpr[d.rt];
   x.s->gpr[d.ra] = (uint64_t(std::popcount(v >> 32)) << 32) | uint64_t(std::popcount(v & kLow32));
-  return Flow::Next;
+  NV2_NEXT(x, d);
 }
 // RA <- number of ones in (RS)
-Flow op_popcntd(Exec& x, const Decoded& d) { x.s->gpr[d.ra] = uint64_t(std::popcount(x.s->gpr[d.rt])); return Flow::Next; }
+Flow op_popcntd(Exec& x, const Decoded& d) { x.s->gpr[d.ra] = uint64_t(std::popcount(x.s->gpr[d.rt])); NV2_NEXT(x, d); }
 // RA[63] <- XOR of (RS)[39,47,55,63]; RA[31] <- XOR of (RS)[7,15,23,31]
 Flow op_prtyw(Exec& x, const Decoded& d) {
   const uint64_t v = x.s->gpr[d.rt] & 0x0101010101010101ull;
   const uint64_t lo = std::popcount(v & kLow32) & 1, hi = std::popcount(v >> 32) & 1;
   x.s->gpr[d.ra] = (hi << 32) | lo;
-  return Flow::Next;
+  NV2_NEXT(x, d);
 }
 // RA <- XOR of (RS)[7,15,...,63]
 Flow op_prtyd(Exec& x, const Decoded& d) {
   x.s->gpr[d.ra] = std::popcount(x.s->gpr[d.rt] & 0x0101010101010101ull) & 1;
-  return Flow::Next;
+  NV2_NEXT(x, d);
 }
 // RA[8i:8i+7] <- (RS)[8i:8i+7] = (RB)[8i:8i+7] ? 0xFF : 0x00
 Flow op_cmpb(Exec& x, const Decoded& d) {
@@ -468,7 +471,7 @@ Flow op_cmpb(Exec& x, const Decoded& d) {
   for (unsigned i = 0; i < 64; i += 8)
     if (((a >> i) & 0xFF) == ((b >> i) & 0xFF)) r |= uint64_t{0xFF} << i;
   x.s->gpr[d.ra] = r;
-  return Flow::Next;
+  NV2_NEXT(x, d);
 }
 // perm[i] <- index = (RS)[8i:8i+7] < 64 ? (RB)[index] : 0; RA <- 56 0 || perm[0:7]
 Flow op_bpermd(Exec& x, const Decoded& d) {
@@ -480,7 +483,7 @@ Flow op_bpermd(Exec& x, const Decoded& d) {
     r |= bit << (7 - i);
   }
   x.s->gpr[d.ra] = r;
-  return Flow::Next;
+  NV2_NEXT(x, d);
 }
 
 // ---- rotate and shift ---------------------------------------------------------------------
@@ -553,14 +556,14 @@ Flow op_extswsli(Exec& x, const Decoded& d) { return finish_logical(x, d, exts32
 // RT <- CR[BC+32] ? (RA|0) : (RB)
 Flow op_isel(Exec& x, const Decoded& d) {
   x.s->gpr[d.rt] = cr_bit(*x.s, d.rc) ? ra0(x, d) : x.s->gpr[d.rb];
-  return Flow::Next;
+  NV2_NEXT(x, d);
 }
 // RT <- random number (L=0: 32-bit conditioned, 1: 64-bit conditioned, 2: 64-bit raw)
 Flow op_darn(Exec& x, const Decoded& d) {
   const unsigned l = field(d.word, 14, 15);
   if (l == 3) {
     x.s->gpr[d.rt] = ~uint64_t{0};  // reserved L: the error value
-    return Flow::Next;
+    NV2_NEXT(x, d);
   }
   // xorshift64*: deterministic per vCPU so runs reproduce (docs/decisions/isa-core.md).
   uint64_t v;
@@ -572,7 +575,7 @@ Flow op_darn(Exec& x, const Decoded& d) {
     if (l == 0) v &= kLow32;
   } while (v == ~uint64_t{0});
   x.s->gpr[d.rt] = v;
-  return Flow::Next;
+  NV2_NEXT(x, d);
 }
 // CR[BF] <- OV || OV32 || CA || CA32
 Flow op_mcrxrx(Exec& x, const Decoded& d) {
@@ -580,31 +583,31 @@ Flow op_mcrxrx(Exec& x, const Decoded& d) {
   const uint32_t f = ((v & xer::kOV) ? 8u : 0u) | ((v & xer::kOV32) ? 4u : 0u) |
                      ((v & xer::kCA) ? 2u : 0u) | ((v & xer::kCA32) ? 1u : 0u);
   set_cr_field(*x.s, field(d.word, 6, 8), f);
-  return Flow::Next;
+  NV2_NEXT(x, d);
 }
 // RT <- 32 0 || CR
-Flow op_mfcr(Exec& x, const Decoded& d) { x.s->gpr[d.rt] = x.s->cr; return Flow::Next; }
+Flow op_mfcr(Exec& x, const Decoded& d) { x.s->gpr[d.rt] = x.s->cr; NV2_NEXT(x, d); }
 // RT <- 32 0 || CR & the field FXM selects (other bits 0)
-Flow op_mfocrf(Exec& x, const Decoded& d) { x.s->gpr[d.rt] = x.s->cr & static_cast<uint32_t>(d.imm); return Flow::Next; }
+Flow op_mfocrf(Exec& x, const Decoded& d) { x.s->gpr[d.rt] = x.s->cr & static_cast<uint32_t>(d.imm); NV2_NEXT(x, d); }
 // CR <- (RS)[32:63] & mask | CR & ¬mask, mask from FXM
 Flow op_mtcrf(Exec& x, const Decoded& d) {
   const auto m = static_cast<uint32_t>(d.imm);
   x.s->cr = (static_cast<uint32_t>(x.s->gpr[d.rt]) & m) | (x.s->cr & ~m);
-  return Flow::Next;
+  NV2_NEXT(x, d);
 }
 // CR field FXM selects <- (RS) (one field; several: as mtcrf)
 Flow op_mtocrf(Exec& x, const Decoded& d) { return op_mtcrf(x, d); }
 // CR[BF] <- CR[BFA]
 Flow op_mcrf(Exec& x, const Decoded& d) {
   set_cr_field(*x.s, field(d.word, 6, 8), cr_field(*x.s, field(d.word, 11, 13)));
-  return Flow::Next;
+  NV2_NEXT(x, d);
 }
 
 namespace {
 template <typename F>
 inline Flow cr_logical(Exec& x, const Decoded& d, F f) {
   set_cr_bit(*x.s, d.rt, f(cr_bit(*x.s, d.ra), cr_bit(*x.s, d.rb)));
-  return Flow::Next;
+  NV2_NEXT(x, d);
 }
 }  // namespace
 // CR[BT] <- CR[BA] & CR[BB]

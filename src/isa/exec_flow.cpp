@@ -17,11 +17,13 @@ namespace {
 constexpr uint64_t kNotLow2 = ~uint64_t{3};
 
 inline Flow branch_to(Exec& x, const Decoded& d, uint64_t target) {
+  x.last = &d;
   x.s->cfar = x.cia(d);  // CFAR: address of the last taken branch (Book III §4.3.x)
   x.s->nia = target;
   return Flow::Branch;
 }
 inline Flow fall_through(Exec& x, const Decoded& d) {
+  x.last = &d;
   x.s->nia = x.cia(d) + 4;
   return Flow::Branch;
 }
@@ -137,6 +139,7 @@ Flow op_bctar(Exec& x, const Decoded& d) {
 Flow op_sc(Exec& x, const Decoded& d) {
   const int64_t lev = d.imm;
   const uint64_t next = x.cia(d) + 4;
+  x.last = &d;
   if (lev == 0) {
     deliver_interrupt(*x.s, Vector::SystemCall, next, 0);
     x.ctx_changed = true;
@@ -159,6 +162,7 @@ Flow op_scv(Exec& x, const Decoded& d) {
     return x.interrupt(d, Vector::FacilityUnavailable, 0);
   }
   const uint64_t old = s.msr;
+  x.last = &d;
   s.lr = x.cia(d) + 4;
   s.ctr = old & ~srr1::kCauseMask;
   uint64_t m = (old & (msr::kHV | msr::kS | msr::kME | msr::kEE | msr::kRI)) | msr::kSF;
@@ -209,24 +213,24 @@ Flow op_isync(Exec& x, const Decoded& d) { return x.end_block_after(d); }
 Flow op_mfspr(Exec& x, const Decoded& d) {
   VcpuState& s = *x.s;
   switch (d.imm) {
-    case 1: s.gpr[d.rt] = s.xer; return Flow::Next;
-    case 8: s.gpr[d.rt] = s.lr; return Flow::Next;
-    case 9: s.gpr[d.rt] = s.ctr; return Flow::Next;
+    case 1: s.gpr[d.rt] = s.xer; NV2_NEXT(x, d);
+    case 8: s.gpr[d.rt] = s.lr; NV2_NEXT(x, d);
+    case 9: s.gpr[d.rt] = s.ctr; NV2_NEXT(x, d);
     default: break;
   }
   uint64_t v = 0;
   const SprOutcome o = read_spr(s, static_cast<unsigned>(d.imm), spr_env(x, d), v);
   if (o != SprOutcome::Ok) return spr_failure(x, d, o);
   s.gpr[d.rt] = v;
-  return Flow::Next;
+  NV2_NEXT(x, d);
 }
 // SPR(spr) <- (RS); a table SPR may change translation or interrupts: end the block
 Flow op_mtspr(Exec& x, const Decoded& d) {
   VcpuState& s = *x.s;
   const uint64_t v = s.gpr[d.rt];
   switch (d.imm) {
-    case 8: s.lr = v; return Flow::Next;
-    case 9: s.ctr = v; return Flow::Next;
+    case 8: s.lr = v; NV2_NEXT(x, d);
+    case 9: s.ctr = v; NV2_NEXT(x, d);
     default: break;
   }
   const SprOutcome o = write_spr(s, static_cast<unsigned>(d.imm), spr_env(x, d), v, x.tlb);
@@ -242,13 +246,13 @@ Flow op_mftb(Exec& x, const Decoded& d) {
   const SprOutcome o = read_spr(*x.s, tbr, spr_env(x, d), v);
   if (o != SprOutcome::Ok) return spr_failure(x, d, o);
   x.s->gpr[d.rt] = v;
-  return Flow::Next;
+  NV2_NEXT(x, d);
 }
 // RT <- MSR
 Flow op_mfmsr(Exec& x, const Decoded& d) {
   if (privileged_denied(x)) return x.program(d, srr1::kProgramPrivileged);
   x.s->gpr[d.rt] = x.s->msr;
-  return Flow::Next;
+  NV2_NEXT(x, d);
 }
 // L=0: MSR[32:63] <- new_msr((RS))[32:63]; L=1: MSR[EE, RI] <- (RS)[EE, RI]
 Flow op_mtmsr(Exec& x, const Decoded& d) {
@@ -280,15 +284,15 @@ Flow op_mtmsrd(Exec& x, const Decoded& d) {
 
 // ---- storage control ---------------------------------------------------------------------
 // Ordering instructions: nv2 executes every access in program order, so no-ops.
-Flow op_sync(Exec&, const Decoded&) { return Flow::Next; }
-Flow op_eieio(Exec&, const Decoded&) { return Flow::Next; }
+Flow op_sync(Exec& x, const Decoded& d) { NV2_NEXT(x, d); }
+Flow op_eieio(Exec& x, const Decoded& d) { NV2_NEXT(x, d); }
 Flow op_msgsync(Exec& x, const Decoded& d) {
   if (privileged_denied(x)) return x.program(d, srr1::kProgramPrivileged);
-  return Flow::Next;
+  NV2_NEXT(x, d);
 }
 Flow op_tlbsync(Exec& x, const Decoded& d) {
   if (privileged_denied(x)) return x.program(d, srr1::kProgramPrivileged);
-  return Flow::Next;
+  NV2_NEXT(x, d);
 }
 
 namespace {
@@ -353,7 +357,7 @@ Flow op_msgclrp(Exec& x, const Decoded& d) {
   if (!ok) return f;
   const uint64_t rb = x.s->gpr[d.rb];
   if (bits::extract(rb, 32, 36) == 5 && bits::extract(rb, 57, 63) == 0) x.s->dpdes &= ~uint64_t{1};
-  return Flow::Next;
+  NV2_NEXT(x, d);
 }
 
 // ---- idle ------------------------------------------------------------------------------
@@ -391,6 +395,7 @@ Flow op_facility(Exec& x, const Decoded& d) {
 }
 // Block sentinel: NIA <- the fall-through address after the block's last instruction.
 Flow op_end_of_block(Exec& x, const Decoded& d) {
+  x.last = &d;
   x.s->nia = x.cia(d);
   return Flow::EndBlock;
 }

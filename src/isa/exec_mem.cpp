@@ -38,7 +38,7 @@ Flow larx(Exec& x, const Decoded& d) {
   x.res_len = sizeof(T);
   std::memcpy(x.res_value.data(), &raw, sizeof(T));
   x.s->gpr[d.rt] = Exec::to_order(raw, x.le);
-  return Flow::Next;
+  NV2_NEXT(x, d);
 }
 
 // The store is performed only if this vCPU's reservation covers exactly this address and
@@ -162,7 +162,7 @@ Flow op_lqarx(Exec& x, const Decoded& d) {
   const u128 v = quad_from(raw.data(), x.le);
   x.s->gpr[d.rt] = static_cast<uint64_t>(v >> 64);
   x.s->gpr[(d.rt + 1u) % 32u] = static_cast<uint64_t>(v);
-  return Flow::Next;
+  NV2_NEXT(x, d);
 }
 // if RESERVE then MEM(EA, 16) <- (RSp)
 Flow op_stqcx(Exec& x, const Decoded& d) {
@@ -196,7 +196,7 @@ Flow op_lq(Exec& x, const Decoded& d) {
   const u128 v = quad_from(p, x.le);
   x.s->gpr[d.rt] = static_cast<uint64_t>(v >> 64);
   x.s->gpr[d.rt + 1u] = static_cast<uint64_t>(v);
-  return Flow::Next;
+  NV2_NEXT(x, d);
 }
 // MEM(EA, 16) <- (RSp), EA = (RA|0) + EXTS(DS || 0b00)
 Flow op_stq(Exec& x, const Decoded& d) {
@@ -218,7 +218,7 @@ Flow op_lmw(Exec& x, const Decoded& d) {
     if (!x.load<uint32_t>(d, ea, v)) return x.fault_flow;
     x.s->gpr[r] = v;
   }
-  return Flow::Next;
+  NV2_NEXT(x, d);
 }
 // r <- RS; do while r <= 31: MEM(EA, 4) <- GPR(r)[32:63]; r <- r + 1; EA <- EA + 4
 Flow op_stmw(Exec& x, const Decoded& d) {
@@ -244,7 +244,7 @@ Flow load_string(Exec& x, const Decoded& d, uint64_t ea, unsigned n) {
     if (!x.load<uint8_t>(d, ea, b)) return x.fault_flow;
     x.s->gpr[r] |= uint64_t{b} << (24 - 8 * (i % 4));
   }
-  return Flow::Next;
+  NV2_NEXT(x, d);
 }
 Flow store_string(Exec& x, const Decoded& d, uint64_t ea, unsigned n) {
   if (x.le) return alignment(x, d, ea);
@@ -293,11 +293,11 @@ Flow op_dcbz(Exec& x, const Decoded& d) {
   return x.after_store(d);
 }
 // dcbt / dcbtst: hints; never fault (Book II §4.3.2: treated as no-ops when they would)
-Flow op_dcb_touch(Exec&, const Decoded&) { return Flow::Next; }
+Flow op_dcb_touch(Exec& x, const Decoded& d) { NV2_NEXT(x, d); }
 // dcbf / dcbst: no cache to write back, but translated as a load: a fault is a fault
 Flow op_dcb_flush(Exec& x, const Decoded& d) {
   if (x.host_of(d, ea_x(x, d), AccessType::Load) == nullptr) return x.fault_flow;
-  return Flow::Next;
+  NV2_NEXT(x, d);
 }
 // icbi: translated as a load; drops the decoded blocks of the page (and ends this block)
 Flow op_icbi(Exec& x, const Decoded& d) {
@@ -307,6 +307,6 @@ Flow op_icbi(Exec& x, const Decoded& d) {
   return x.end_block_after(d);
 }
 // icbt: hint, no-op
-Flow op_icbt(Exec&, const Decoded&) { return Flow::Next; }
+Flow op_icbt(Exec& x, const Decoded& d) { NV2_NEXT(x, d); }
 
 }  // namespace nv2::isa

@@ -40,7 +40,7 @@ Flow op_load(Exec& x, const Decoded& d) {
     x.s->gpr[d.rt] = v;
   }
   if constexpr (A == Addr::DUpdate || A == Addr::XUpdate) x.s->gpr[d.ra] = ea;
-  return Flow::Next;
+  NV2_NEXT(x, d);
 }
 
 // MEM(EA, sizeof T) <- (RS) low bytes, byte-reversed when `Reverse` (st*brx).
