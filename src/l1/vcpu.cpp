@@ -301,14 +301,15 @@ Result<void> Vcpu::parse_output(RunExit& exit) {
   gsb::Reader& r = out_;
   auto parsed = r.parse(hv_->memory().span(run_out_.address, run_out_.size), gsb::Policy::run_output());
   if (!parsed) return Unexpected{detail::decode_error(parsed.error())};
+  // Normally nothing is dirty here (run() just sent it all); if something is (set by
+  // another path between entry and parse), the L1's unsent value wins over the output.
+  const bool any_dirty = !dirty_.empty();
   for (const gsb::Element& e : r) {
     const std::size_t i = *gsb::dense_index(e.id);
-    // An element the L1 changed and has not sent yet (only L1-owned ones can be dirty
-    // here) keeps the L1's value.
-    if (dirty_.test_dense(i)) continue;
+    if (any_dirty && dirty_.test_dense(i)) continue;
     take_words(e, slots_[i].w);
-    valid_.set_dense(i);
   }
+  valid_ |= any_dirty ? r.ids() - dirty_ : r.ids();
   exit.received = r.ids();
   exit.bytes_out = static_cast<uint32_t>(r.size());
   CounterBlock::add_local(ctr_.gsb_bytes_in, r.size());
