@@ -122,6 +122,36 @@ TEST_F(Run, HeaExitReportsHeirNiaMsr) {
   EXPECT_TRUE(out.contains(gsb::id::kDecExpiry));
 }
 
+TEST_F(Run, HisiExitReportsAsdrNiaMsr) {
+  build_partition_table(w.l1.mem(), /*unmapped_from=*/0x800000);
+  load("hisi");
+  const Answer a = w.l1.run(g, 0);
+  ASSERT_EQ(a.status, HStatus::Success) << papr::name(a.status);
+  ASSERT_EQ(a.r4, 0xE20u);
+  const gsb::Reader out = w.l1.output();
+  EXPECT_EQ(out.count(), 5u);
+  EXPECT_TRUE(out.contains(gsb::id::kHdar));
+  EXPECT_EQ(out64(out, gsb::id::kNia), 0x800000u);
+  const uint64_t asdr = out64(out, gsb::id::kAsdr);
+  EXPECT_EQ(asdr & ~uint64_t{0xFFFF}, 0x800000u);
+  EXPECT_EQ(out64(out, gsb::id::kMsr), kMsrL2);
+}
+
+TEST_F(Run, HvFacilityUnavailableExitReportsHfscrNiaMsr) {
+  load("hfac");
+  // HFSCR with TAR (facility 8) off; everything else the L2 might touch on.
+  const uint64_t hfscr = ~fscr::enable(fscr::Facility::Tar) & ~fscr::kCauseMask;
+  ASSERT_EQ(w.l1.set(0, g, 0, {{gsb::id::kHfscr, hfscr}}).status, HStatus::Success);
+  const Answer a = w.l1.run(g, 0);
+  ASSERT_EQ(a.status, HStatus::Success) << papr::name(a.status);
+  ASSERT_EQ(a.r4, 0xF80u);
+  const gsb::Reader out = w.l1.output();
+  EXPECT_EQ(out.count(), 4u);
+  EXPECT_EQ(bits::extract(out64(out, gsb::id::kHfscr), 0, 7), 8u);  // cause: TAR
+  EXPECT_EQ(out64(out, gsb::id::kNia), kEntry + 4);
+  EXPECT_EQ(out64(out, gsb::id::kMsr), kMsrL2);
+}
+
 TEST_F(Run, AKickBeforeTheRunMakesItReturnReasonZero) {
   load("spin");
   ASSERT_EQ(w.part.request_stop(g, 0), HStatus::Success);
@@ -139,8 +169,12 @@ TEST_F(Run, RunFlagsDeliverInterruptsInsideL2) {
     uint64_t flag;
     uint64_t vector;
   };
-  for (const Case c : {Case{papr::run_flag::kExternalInterrupt, 0x500}, Case{papr::run_flag::kSystemReset, 0x100}}) {
-    ASSERT_EQ(w.l1.set(0, g, 0, {{gsb::id::kNia, uint64_t{0x10000}}, {gsb::id::kMsr, kMsrL2 | msr::kEE}}).status,
+  for (const Case c : {Case{papr::run_flag::kExternalInterrupt, 0x500}, Case{papr::run_flag::kSystemReset, 0x100},
+                       Case{papr::run_flag::kPrivilegedDoorbell, 0xA00}}) {
+    // DEC expiry far away, so no decrementer (0x900) competes with the asked-for interrupt.
+    ASSERT_EQ(w.l1.set(0, g, 0, {{gsb::id::kNia, uint64_t{0x10000}}, {gsb::id::kMsr, kMsrL2 | msr::kEE},
+                                 {gsb::id::kDecExpiry, ~uint64_t{0}}})
+                  .status,
               HStatus::Success);
     const Answer a = w.l1.run(g, 0, c.flag);
     ASSERT_EQ(a.status, HStatus::Success) << papr::name(a.status);
@@ -148,6 +182,15 @@ TEST_F(Run, RunFlagsDeliverInterruptsInsideL2) {
     EXPECT_EQ(std::get<uint64_t>(w.l1.get1(0, g, 0, gsb::id::gpr(3))), c.vector);
     EXPECT_EQ(w.l1.reg64(g, 0, gsb::id::kSrr0), 0x10000u) << "interrupted at the loop";
   }
+  // With DEC expiry in the past and MSR[EE] = 1, the L0 delivers the decrementer inside L2
+  // by itself (§5): no flag needed, no exit to the L1 for it.
+  ASSERT_EQ(w.l1.set(0, g, 0, {{gsb::id::kNia, uint64_t{0x10000}}, {gsb::id::kMsr, kMsrL2 | msr::kEE},
+                               {gsb::id::kDecExpiry, uint64_t{0}}})
+                .status,
+            HStatus::Success);
+  const Answer a = w.l1.run(g, 0);
+  ASSERT_EQ(a.r4, 0xC00u);
+  EXPECT_EQ(w.l1.reg64(g, 0, gsb::id::gpr(3)), 0x900u);
 }
 
 TEST_F(Run, VpaYieldCountIsEvenWhileDispatchedAndOddAfter) {
