@@ -97,6 +97,23 @@ TEST(Guests, SmpWithOneCpu) {
   EXPECT_EQ(r.out, "smp: 1 cpus\nsmp: all 0 secondaries answered the IPI\n");
 }
 
+TEST(Guests, EveryServedHcallAnswersAsSpecified) {
+  NV2_REQUIRE_GUEST(g, "hcalls");
+  const RunResult r = run_nv2({g, "--stats=json"});
+  EXPECT_EQ(r.status, 0) << r.out << r.err;
+  EXPECT_EQ(r.out, "!\nhcalls: 45 checks, 0 failed\n");
+  EXPECT_EQ(json_number(r.err, "l2_hcalls_unknown").value_or(99), 1u)
+      << "the one unserved hcall is counted";
+}
+
+TEST(Guests, AccessOutsideRamAndMmioEndsTheRun) {
+  NV2_REQUIRE_GUEST(g, "memory");
+  // 16 MiB of RAM; the guest touches from 64 MiB up.
+  const RunResult r = run_nv2({"-m", "16M", g});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.err.find("bad L2 address at 0x4000000"), std::string::npos) << r.err;
+}
+
 TEST(Guests, DeterministicRunsRepeatExactly) {
   NV2_REQUIRE_GUEST(g, "hcall-storm");
   const RunResult a = run_nv2({g, "--deterministic", "-append", "count=500", "--stats=json"});
