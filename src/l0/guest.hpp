@@ -113,7 +113,6 @@ class Vcpu {
   // Set by the L0 when it stopped the vCPU for its own purposes (translation flush): the
   // run resumes transparently.
   std::atomic<bool> internal_stop{false};
-  std::atomic<bool> running{false};
 
  private:
   isa::VcpuState staged_;

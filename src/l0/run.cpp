@@ -101,12 +101,12 @@ HcallResult Partition::h_guest_run_vcpu(const papr::HcallRegs& regs) {
   requests.system_reset = (a.flags() & papr::run_flag::kSystemReset) != 0;
 
   vpa_set_yield_parity(mem, v->reg.vpa, true);
-  v->running.store(true);
   isa::Exit exit;
   bool deleted = false;
   for (;;) {
-    // Deletion is checked after `running` is published: H_GUEST_DELETE sets `deleted`
-    // before it stops the vCPUs, so either this sees it or the engine sees the stop.
+    // H_GUEST_DELETE sets `deleted` before it stops the vCPUs, and a stop asked for before
+    // (or while) the engine runs makes run() return at once: either this check sees the
+    // deletion or the engine sees the stop.
     if (g->deleted.load()) {
       deleted = true;
       break;
@@ -130,7 +130,6 @@ HcallResult Partition::h_guest_run_vcpu(const papr::HcallRegs& regs) {
     if (kicked || !internal) break;
     take_config();
   }
-  v->running.store(false);
   vpa_set_yield_parity(mem, v->reg.vpa, false);
   if (deleted) return HcallResult::error(HStatus::State);
 

@@ -152,6 +152,18 @@ TEST_F(Run, HvFacilityUnavailableExitReportsHfscrNiaMsr) {
   EXPECT_EQ(out64(out, gsb::id::kMsr), kMsrL2);
 }
 
+TEST_F(Run, ProblemStateHcallIsReflectedIntoL2AsAProgramInterrupt) {
+  load("problem_sc", 0, 0x10000, kMsrL2 | msr::kPR);
+  ASSERT_EQ(w.l1.set(0, g, 0, {{gsb::id::kLpcr, lpcr::kILE}}).status, HStatus::Success);
+  const Answer a = w.l1.run(g, 0);
+  ASSERT_EQ(a.status, HStatus::Success) << papr::name(a.status);
+  ASSERT_EQ(a.r4, 0xC00u);  // the handler's privileged sc 1, not the problem-state one
+  const gsb::Reader out = w.l1.output();
+  EXPECT_EQ(out64(out, gsb::id::gpr(3)), 0x700u);
+  EXPECT_NE(out64(out, gsb::id::gpr(4)) & srr1::kProgramPrivileged, 0u);  // SRR1: privileged
+  EXPECT_EQ(w.l1.reg64(g, 0, gsb::id::kSrr0), 0x10000u);
+}
+
 TEST_F(Run, AKickBeforeTheRunMakesItReturnReasonZero) {
   load("spin");
   ASSERT_EQ(w.part.request_stop(g, 0), HStatus::Success);
