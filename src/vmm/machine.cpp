@@ -30,6 +30,10 @@ static_assert((kLpcrBase & ~0x0070000003820C00ull) == 0, "only settable LPCR bit
 // A DEC expiry no L2 reaches: no decrementer interrupt until the L2 writes DEC.
 constexpr uint64_t kDecNever = ~uint64_t{0} >> 1;
 
+// The vCPU the calling host thread runs (-1: none), so an interrupt a vCPU raises for
+// itself does not kick it out of its next H_GUEST_RUN_VCPU.
+thread_local int64_t tls_current_vcpu = -1;
+
 std::string hex(uint64_t v) {
   char b[24];
   std::snprintf(b, sizeof b, "0x%llx", static_cast<unsigned long long>(v));
@@ -88,7 +92,8 @@ Machine::Machine(l1::Hypervisor& hv, MachineConfig cfg)
         CpuSlot& slot = *cpus_[server];
         slot.vcpu->set_external_pending(xics_.interrupt_pending(server));
         slot.vcpu->kick();
-        if (cfg_.kick_running) cfg_.kick_running(server);
+        if (cfg_.kick_running && tls_current_vcpu != static_cast<int64_t>(server))
+          cfg_.kick_running(server);
       }),
       rng_(cfg_.deterministic ? 0x6e7632ull : std::random_device{}()) {}
 
@@ -251,6 +256,7 @@ void Machine::shutdown(int status, std::string reason) {
 
 void Machine::vcpu_thread(unsigned n) {
   CpuSlot& slot = *cpus_[n];
+  tls_current_vcpu = n;
   l1::RunLoopHooks hooks;
   if (trace_) {
     hooks.on_exit = [this, n](l1::Vcpu& v, const l1::RunExit& e, uint64_t op,
