@@ -4,10 +4,12 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="$root/build"
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
 if [ ! -f "$build/build.ninja" ]; then
-  cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >"$log" 2>&1 || { cat "$log"; exit 1; }
 fi
-ninja -C "$build" -j"${JOBS:-2}" nv2-gsb >/dev/null
+ninja -C "$build" -j"${JOBS:-2}" nv2-gsb >"$log" 2>&1 || { cat "$log"; exit 1; }
 example="$root/examples/run-output-hdsi.gsb"
 echo "nv2-gsb decode examples/run-output-hdsi.gsb"
 "$build/tools/nv2-gsb/nv2-gsb" decode "$example"
