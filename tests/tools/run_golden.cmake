@@ -1,12 +1,16 @@
 # Golden test driver: run a tool, compare its stdout (byte for byte) and stderr with
 # expected files and its exit status with the expected one (LLVM-style RUN/CHECK).
-#   -DEXE=tool -DARGS="a|b|c" -DWORKDIR=dir -DSTATUS=n [-DOUT=file] [-DERR=file] -DTMP=dir
+#   -DEXE=tool -DARGS="a|b|c" -DWORKDIR=dir -DSTATUS=n [-DOUT=file] [-DERR=file]
+#   [-DSTDIN=file] -DTMP=dir
 string(REPLACE "|" ";" args "${ARGS}")
 file(MAKE_DIRECTORY "${TMP}")
 set(out "${TMP}/stdout")
 set(err "${TMP}/stderr")
+if(NOT STDIN)
+  set(STDIN /dev/null)
+endif()
 execute_process(COMMAND "${EXE}" ${args} WORKING_DIRECTORY "${WORKDIR}"
-                INPUT_FILE /dev/null OUTPUT_FILE "${out}" ERROR_FILE "${err}" RESULT_VARIABLE rc)
+                INPUT_FILE "${STDIN}" OUTPUT_FILE "${out}" ERROR_FILE "${err}" RESULT_VARIABLE rc)
 set(failures "")
 if(NOT rc STREQUAL "${STATUS}")
   string(APPEND failures "exit status ${rc}, expected ${STATUS}\n")
