@@ -1,9 +1,24 @@
 // hello: the smallest L2 — one console line, then RTAS power-off with status 0.
 // bootargs (for the end-to-end tests of the exit conventions): "exit=N" powers off with
-// status N; "panic=1" ends with ibm,os-term instead.
+// status N; "panic=1" ends with ibm,os-term instead; "reboot=1" reboots once first (a
+// marker in low memory, which the machine does not reload, tells the second boot).
 #include "runtime/nv2guest.h"
 
+#define REBOOT_MARKER_ADDR 0x3000ul
+#define REBOOT_MARKER 0x6e7632726562746ful
+
 int main(const void* fdt) {
+  if (bootarg_u64(fdt, "reboot", 0)) {
+    volatile u64* marker = (volatile u64*)REBOOT_MARKER_ADDR;
+    if (*marker != REBOOT_MARKER) {
+      *marker = REBOOT_MARKER;
+      putstr("hello: rebooting\n");
+      rtas_call("system-reboot", 0, 1, 0);
+      putstr("hello: system-reboot returned\n");
+      return 3;
+    }
+    putstr("hello: rebooted\n");
+  }
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
   putstr("Hello from an nv2 L2 (little-endian)!\n");
 #else

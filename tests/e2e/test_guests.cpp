@@ -35,6 +35,13 @@ TEST(Guests, OsTermExitsOneWithTheMessage) {
   EXPECT_NE(r.err.find("hello: panic requested"), std::string::npos) << r.err;
 }
 
+TEST(Guests, SystemRebootRestartsFromTheEntryState) {
+  NV2_REQUIRE_GUEST(g, "hello");
+  const RunResult r = run_nv2({g, "-append", "reboot=1"});
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, "hello: rebooting\nhello: rebooted\nHello from an nv2 L2 (little-endian)!\n");
+}
+
 TEST(Guests, HcallStormCostsOneHcallPerExit) {
   NV2_REQUIRE_GUEST(g, "hcall-storm");
   // Two runs that differ only in the number of null hcalls: every extra L2 hcall must
