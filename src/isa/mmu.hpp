@@ -7,6 +7,7 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <cstdint>
 
 #include "isa/state.hpp"
@@ -74,6 +75,11 @@ class SoftTlb {
   void flush_pid(uint32_t pid);          // tlbiel/tlbie with RIC/PRS/R per PID
   void flush_ea(uint64_t ea, uint32_t pid);
 
+  // Catch up with the broadcast invalidations of `domain` (see TlbDomain): flush_all when
+  // another vCPU broadcast since the last sync. True when it flushed (the caller drops the
+  // caches it keeps in front of this TLB too).
+  bool sync(const class TlbDomain& domain);
+
   // The entry that translates `ea` for `type` under `ctx` without a walk, or nullptr.
   const Entry* lookup(const MmuContext& ctx, uint64_t ea, AccessType type) const {
     const uint64_t reloc_bit = type == AccessType::Fetch ? kMsrIR : kMsrDR;
@@ -117,7 +123,31 @@ class SoftTlb {
   static constexpr uint64_t kKey0Write = bits::bit(0);  // AMR bit 0
   static constexpr uint64_t kKey0Read = bits::bit(1);   // AMR/IAMR bit 1
   std::array<Entry, kEntries> entries_{};
+  uint64_t seen_generation_ = 0;
 };
+
+// The broadcast half of tlbie (ISA 3.0B Book III §5.10.1: a tlbie from one thread removes
+// the translation from every thread of the partition; tlbiel is local). One per guest, shared
+// by the SoftTlbs of its vCPUs: a vCPU that executes tlbie (or the L0, for H_RPT_INVALIDATE
+// or a SET of 0x0005/0x0006) calls broadcast(); every vCPU calls SoftTlb::sync at its next
+// instruction-block boundary. Conservative: the other vCPUs flush everything, whatever the
+// tlbie's scope (tlbie is rare next to translations; docs/decisions/isa-system.md).
+class TlbDomain {
+ public:
+  void broadcast() { generation_.fetch_add(1, std::memory_order_acq_rel); }
+  uint64_t generation() const { return generation_.load(std::memory_order_acquire); }
+
+ private:
+  std::atomic<uint64_t> generation_{0};
+};
+
+inline bool SoftTlb::sync(const TlbDomain& domain) {
+  const uint64_t g = domain.generation();
+  if (g == seen_generation_) return false;
+  flush_all();
+  seen_generation_ = g;
+  return true;
+}
 
 // The full two-level walk (no TLB): process-scoped when MSR[IR] (fetch) / MSR[DR] (data)
 // is 1, then partition-scoped. Sets R (and C for a store) in the PTEs it uses, atomically.

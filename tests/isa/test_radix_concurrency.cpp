@@ -96,5 +96,42 @@ TEST(RadixConcurrency, TwoVcpusWalkingTheSameTablesAgree) {
   }
 }
 
+TEST(TlbDomain, ABroadcastReachesEveryVcpuOnItsNextSync) {
+  Layout l;
+  auto& tree = l.process(1);
+  const uint64_t leaf = tree.map(0x5000, 0x100000, testing::kShift4K, testing::kRwx);
+  const auto ctx = l.context(kUser, 1);
+  TlbDomain domain;
+  SoftTlb a;
+  SoftTlb b;
+  EXPECT_FALSE(a.sync(domain));
+  EXPECT_FALSE(b.sync(domain));
+  ASSERT_EQ(translate(ctx, a, 0x5000, AccessType::Load).l2_real, 0x100000u);
+  ASSERT_EQ(translate(ctx, b, 0x5000, AccessType::Load).l2_real, 0x100000u);
+  // vCPU a remaps and invalidates with tlbie: its own TLB locally, the others by broadcast.
+  tree.write(leaf, radix::make_pte(0x200000, testing::kRwx));
+  a.flush_ea(0x5000, 1);
+  domain.broadcast();
+  EXPECT_EQ(translate(ctx, b, 0x5000, AccessType::Load).l2_real, 0x100000u);  // not synced yet
+  EXPECT_TRUE(b.sync(domain));
+  EXPECT_EQ(translate(ctx, b, 0x5000, AccessType::Load).l2_real, 0x200000u);
+  EXPECT_FALSE(b.sync(domain));  // once per broadcast
+}
+
+TEST(TlbDomain, ConcurrentBroadcastsAndSyncsNeverMissTheLastOne) {
+  TlbDomain domain;
+  std::atomic<bool> done{false};
+  std::thread issuer([&] {
+    for (int i = 0; i < 10000; ++i) domain.broadcast();
+    done.store(true, std::memory_order_release);
+  });
+  SoftTlb tlb;
+  while (!done.load(std::memory_order_acquire)) tlb.sync(domain);
+  issuer.join();
+  tlb.sync(domain);
+  EXPECT_FALSE(tlb.sync(domain));  // caught up with the final generation
+  EXPECT_EQ(domain.generation(), 10000u);
+}
+
 }  // namespace
 }  // namespace nv2::isa
