@@ -7,6 +7,7 @@
 // papr-nestedv2.md §7). Every hcall the L1 makes goes through call(), which counts it.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <string_view>
