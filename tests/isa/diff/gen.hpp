@@ -138,7 +138,8 @@ class Generator {
     c.in.big_endian = big_endian_;
     for (uint32_t r = 0; r < 32; ++r) c.in.set_word(DIFF_GPR(r), value());
     c.in.set_word(DIFF_GPR(kStateReg), DIFF_BASE + DIFF_STATE_OFF);
-    c.in.set_word(DIFF_GPR(kIndexReg), pick(kMaxDisp + 1));
+    index_ = static_cast<uint32_t>(pick(kMaxDisp + 1));
+    c.in.set_word(DIFF_GPR(kIndexReg), index_);
     c.in.set_word(DIFF_GPR(kScratchReg), DIFF_BASE + DIFF_SCRATCH_OFF);
     c.in.set_word(DIFF_CR, rng_() & 0xFFFFFFFF);
     // XER: only its defined bits (SO OV CA, OV32 CA32, byte count).
@@ -190,9 +191,13 @@ class Generator {
   uint32_t crf() { return static_cast<uint32_t>(pick(8)); }
   uint32_t imm16() { return static_cast<uint32_t>(pick(3) == 0 ? value() : rng_()) & 0xFFFF; }
 
-  void emit(std::vector<uint32_t>& out) {
+  // One group of instructions. `single`: exactly one instruction (the one a preceding
+  // branch-over may skip; a skipped half of a group would leave it ill-formed).
+  void emit(std::vector<uint32_t>& out, bool single = false) {
     const uint32_t t = reg(), a = reg(), b = reg();
-    switch (pick(20)) {
+    uint64_t kind = pick(22);
+    while (single && (kind == 18 || kind == 20 || kind == 21)) kind = pick(22);
+    switch (kind) {
       case 0: {  // XO-form arithmetic with OE and Rc (Book I §3.3.9)
         static constexpr uint32_t kXo[] = {266, 10, 138, 40, 8, 136, 235, 233};
         out.push_back(xo_form(t, a, b, static_cast<uint32_t>(coin()), kXo[pick(8)], rc()));
@@ -329,7 +334,39 @@ class Generator {
       case 18: {  // conditional branch over the next instruction (bc, BD = +8), LK random
         static constexpr uint32_t kBo[] = {4, 12, 20, 16, 18, 0, 2, 8, 10};
         out.push_back(op(16) | rt(kBo[pick(9)]) | ra(crbit()) | 8 | static_cast<uint32_t>(coin()));
-        emit(out);
+        emit(out, true);
+        break;
+      }
+      case 20: {  // update forms: addi rX, r31, d1; then a load/store with update through rX
+        uint32_t x = reg();
+        while (x == 0) x = reg();  // RA = 0 is not an update form
+        uint32_t y = reg();
+        while (y == x) y = reg();   // a load with RA = RT is an invalid form
+        // Every EA stays inside scratch: d1 + d2 (D forms) or d1 + r30 (X forms) <= kMaxDisp.
+        static constexpr uint32_t kPo[] = {35, 41, 43, 33, 39, 45, 37};
+        static constexpr uint32_t kXo[] = {119, 311, 375, 55, 53, 247, 439, 183, 181};  // ..ux forms
+        const bool indexed = pick(4) == 3;
+        const auto d1 = static_cast<uint32_t>(pick((indexed ? kMaxDisp - index_ : kMaxDisp / 2) + 1));
+        const auto d2 = static_cast<uint32_t>(pick(kMaxDisp / 2));
+        out.push_back(d_form(14, x, kScratchReg, d1));  // addi
+        if (indexed) {
+          out.push_back(x_form(y, x, kIndexReg, kXo[pick(9)]));
+        } else {
+          switch (pick(3)) {
+            case 0: out.push_back(d_form(kPo[pick(7)], y, x, d2)); break;
+            case 1: out.push_back(ds_form(58, y, x, d2 & ~3u, 1)); break;  // ldu
+            default: out.push_back(ds_form(62, y, x, d2 & ~3u, 1)); break;  // stdu
+          }
+        }
+        break;
+      }
+      case 21: {  // a reservation pair: l?arx RT, 0, r31 ... st?cx. RS, 0, r31 (aligned)
+        static constexpr uint32_t kLarx[] = {52, 116, 20, 84};    // lbarx lharx lwarx ldarx
+        static constexpr uint32_t kStcx[] = {694, 726, 150, 214};  // stbcx. sthcx. stwcx. stdcx.
+        const auto k = static_cast<std::size_t>(pick(4));
+        out.push_back(x_form(t, 0, kScratchReg, kLarx[k]));
+        if (coin()) out.push_back(d_form(14, a, b, imm16()));  // something in between
+        out.push_back(x_form(reg(), 0, kScratchReg, kStcx[k], 1));
         break;
       }
       default: {  // bl .+4 (LR = the next address), addpcis
@@ -347,6 +384,7 @@ class Generator {
 
   std::mt19937_64 rng_;
   bool big_endian_;
+  uint32_t index_ = 0;  // r30 of the case being generated
 };
 
 // A readable name of a difference, for failure messages.
