@@ -340,9 +340,9 @@ constexpr unsigned kLargeDecBits = 56;
 uint64_t dec_value(const VcpuState& s, uint64_t l2_tb) {
   const uint64_t d = s.dec_expiry_tb - l2_tb;
   if ((s.lpcr & lpcr::kLD) == 0) {
-    // 32-bit DEC: mfspr returns it in bits 32:63, sign-extended (as POWER9 and Linux's
-    // get_dec() treat it: a negative DEC reads negative).
-    return static_cast<uint64_t>(static_cast<int64_t>(static_cast<int32_t>(static_cast<uint32_t>(d))));
+    // 32-bit DEC: mfspr places it in bits 32:63 with 0:31 = 0, the rule for every 32-bit
+    // SPR (§5.4.4), as qemu does; software that wants the sign casts (KVM's `(s32)`).
+    return static_cast<uint32_t>(d);
   }
   const unsigned shift = 64 - kLargeDecBits;
   return static_cast<uint64_t>(static_cast<int64_t>(d << shift) >> shift);

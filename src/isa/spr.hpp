@@ -67,8 +67,8 @@ SprOutcome read_spr(VcpuState& s, unsigned sprn, const SprEnv& env, uint64_t& va
 SprOutcome write_spr(VcpuState& s, unsigned sprn, const SprEnv& env, uint64_t value,
                      SoftTlb& tlb /* PIDR writes flush */);
 
-// The DEC value at `l2_tb` (ISA 3.0B Book III §6.2): dec_expiry_tb - tb, truncated to 32
-// bits (LPCR[LD]=0) or to the 56-bit large decrementer (LPCR[LD]=1), sign-extended.
+// The DEC value at `l2_tb` (ISA 3.0B Book III §6.2): dec_expiry_tb - tb, as a zero-extended
+// 32-bit value (LPCR[LD]=0) or the 56-bit large decrementer sign-extended (LPCR[LD]=1).
 uint64_t dec_value(const VcpuState& s, uint64_t l2_tb);
 // mtspr DEC: dec_expiry_tb = tb + sign-extended value.
 void set_dec(VcpuState& s, uint64_t l2_tb, uint64_t value);
