@@ -6,12 +6,15 @@
 //    found again by O(1) lookup (the last duplicate);
 //  - re-encoding the accepted elements with the Writer reproduces the bytes exactly;
 //  - a stricter policy never accepts what the structural policy refuses;
+//  - the Reader's verdict (code, cause, index, offset) equals a plain reference validator's
+//    written straight from docs/decisions/gsb.md #4;
 //  - a precomputed Layout accepts a buffer only when the Reader does, and then stores the
 //    same values as Reader + apply (differential: fast path vs general path).
 #include <cstddef>
 #include <cstdint>
 #include <array>
 #include <cstring>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -27,10 +30,42 @@ void check(bool ok) {
   if (!ok) __builtin_trap();
 }
 
+// The reference: the checks in their documented order, element by element, no tables
+// beyond find(). Returns the error, or nothing for a valid buffer.
+std::optional<Error> reference(std::span<const uint8_t> in, Policy p) {
+  const auto trunc = truncated_status(p.purpose);
+  if (in.size() < 4) return Error{trunc, 0, 0, Cause::TruncatedHeader, 0};
+  const uint32_t count = load_be32(in.data());
+  std::size_t off = 4;
+  for (uint32_t i = 0; i < count; ++i) {
+    const auto at = static_cast<uint32_t>(off);
+    if (in.size() - off < 4) return Error{trunc, i, at, Cause::TruncatedElement, 0};
+    const ElementId id = load_be16(in.data() + off);
+    const uint16_t size = load_be16(in.data() + off + 2);
+    const ElementDesc* d = find(id);
+    using nv2::papr::HStatus;
+    if (d == nullptr) return Error{HStatus::InvalidElementId, i, at, Cause::UnknownId, id};
+    if (p.check_access) {
+      if (auto c = refusal(*d, p.purpose, p.scope)) return Error{HStatus::InvalidElementId, i, at, *c, id};
+    }
+    if (size != d->size()) return Error{HStatus::InvalidElementSize, i, at, Cause::WrongSize, id};
+    if (in.size() - off - 4 < size) return Error{trunc, i, at, Cause::TruncatedElement, id};
+    if (checks_values(p) && !value_ok(*d, in.data() + off + 4, p.reject_unsettable_bits))
+      return Error{HStatus::InvalidElementValue, i, at, Cause::BadValue, id};
+    off += 4u + size;
+  }
+  return std::nullopt;
+}
+
 bool run(std::span<const uint8_t> in, Policy p) {
   Reader r;
   auto st = r.parse(in, p);
+  const std::optional<Error> want = reference(in, p);
+  check(want.has_value() == !st.has_value());
   if (!st) {
+    const Error& e = st.error();
+    check(e.code == want->code && e.cause == want->cause && e.index == want->index &&
+          e.offset == want->offset && e.id == want->id);
     check(r.count() == 0 && r.ids().empty());
     check(st.error().offset <= in.size());
     return false;
