@@ -60,10 +60,16 @@ Expected<void, gsb::Error> put_words(gsb::Writer& wr, gsb::ElementId id, const W
   return wr.put_be64(id, w[0]);
 }
 
-// Store the value of a validated element into `w`.
-void take_words(const gsb::Element& e, Words& w) {
-  const uint8_t* p = e.data;
-  switch (e.type()) {
+// The wire type of each dense index (the output path indexes by dense index only).
+constexpr auto kTypeByDense = [] {
+  std::array<gsb::Type, gsb::kElementCount> t{};
+  for (std::size_t i = 0; i < gsb::kElementCount; ++i) t[i] = gsb::find(gsb::kIdByDenseIndex[i])->type;
+  return t;
+}();
+
+// Store the wire value at `p` (of type `t`, already validated) into `w`.
+void take_words(gsb::Type t, const uint8_t* p, Words& w) {
+  switch (t) {
     case gsb::Type::Be32: w[0] = gsb::load_be32(p); return;
     case gsb::Type::Be64: w[0] = gsb::load_be64(p); return;
     case gsb::Type::PartitionTable: w[2] = gsb::load_be64(p + 16); [[fallthrough]];
@@ -215,7 +221,7 @@ Result<void> Vcpu::get_state(const IdBitmap& ids) {
   return detail::get_state({hv_, 0, guest_->id(), id_, scratch_, scratch_size_}, ids,
                            gsb::Scope::Thread, [this](const gsb::Element& e) {
                              const std::size_t i = *gsb::dense_index(e.id);
-                             take_words(e, slots_[i].w);
+                             take_words(e.type(), e.data, slots_[i].w);
                              valid_.set_dense(i);
                            });
 }
@@ -301,15 +307,18 @@ Result<void> Vcpu::parse_output(RunExit& exit) {
   gsb::Reader& r = out_;
   auto parsed = r.parse(hv_->memory().span(run_out_.address, run_out_.size), gsb::Policy::run_output());
   if (!parsed) return Unexpected{detail::decode_error(parsed.error())};
-  // Normally nothing is dirty here (run() just sent it all); if something is (set by
-  // another path between entry and parse), the L1's unsent value wins over the output.
-  const bool any_dirty = !dirty_.empty();
-  for (const gsb::Element& e : r) {
-    const std::size_t i = *gsb::dense_index(e.id);
-    if (any_dirty && dirty_.test_dense(i)) continue;
-    take_words(e, slots_[i].w);
+  // Normally nothing is dirty here (run() just sent it all); if something is, the L1's
+  // unsent value wins over the output. Values are read by dense index straight from the
+  // reader's index: no ID lookup per element.
+  const gsb::IdBitmap take = dirty_.empty() ? r.ids() : r.ids() - dirty_;
+  const uint8_t* const out = r.bytes().data();
+  for (auto it = take.begin(); it != take.end(); ++it) {
+    const std::size_t d = it.dense();
+    const uint8_t* p = out + r.value_offset_dense(d);
+    if (kTypeByDense[d] == gsb::Type::Be64) slots_[d].w[0] = gsb::load_be64(p);  // the usual case
+    else take_words(kTypeByDense[d], p, slots_[d].w);
   }
-  valid_ |= any_dirty ? r.ids() - dirty_ : r.ids();
+  valid_ |= take;
   exit.received = r.ids();
   exit.bytes_out = static_cast<uint32_t>(r.size());
   CounterBlock::add_local(ctr_.gsb_bytes_in, r.size());
