@@ -68,6 +68,9 @@ int cmd_decode(const Options& o) {
   if (auto st = r.parse(*buf, policy); !st) return fail(describe(st.error(), *buf, policy));
   if (o.json) std::cout << to_json(r).dump(2) << "\n";
   else std::cout << to_table(r);
+  // The reader ignores bytes after the last element (a buffer size is a capacity); say so.
+  if (!o.json && buf->size() > r.size())
+    std::cout << "(" << buf->size() - r.size() << " bytes after the last element ignored)\n";
   return kOk;
 }
 
