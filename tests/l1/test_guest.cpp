@@ -42,6 +42,25 @@ TEST_F(L1Test, CreateFailureIsReported) {
   EXPECT_EQ(g.error().status, HStatus::NotEnoughResources);
 }
 
+TEST_F(L1Test, ARefusedSetUpDeletesTheNewGuestAndNamesTheElement) {
+  l0.next_guest_id = 7;
+  l0.intercept = [](papr::HcallRegs& r) {
+    if (r.opcode() != papr::opcode(Hcall::H_GUEST_SET_STATE)) return false;
+    r.r[3] = papr::to_abi(HStatus::InvalidElementValue);
+    r.r[4] = 1;  // index 1 of (LOGICAL_PVR, TB_OFFSET, PARTITION_TABLE)
+    return true;
+  };
+  const auto before = hv->allocator().stats().bytes_in_use;
+  auto g = Guest::create(*hv, GuestConfig{1 << 20});
+  ASSERT_FALSE(g);
+  EXPECT_EQ(g.error().status, HStatus::InvalidElementValue);
+  EXPECT_EQ(g.error().element, gsb::id::kTbOffset);
+  EXPECT_NE(g.error().message().find("TB_OFFSET"), std::string::npos) << g.error().message();
+  ASSERT_EQ(l0.count(Hcall::H_GUEST_DELETE), 1u);
+  EXPECT_EQ(l0.last(Hcall::H_GUEST_DELETE).args[1], 7u);
+  EXPECT_EQ(hv->allocator().stats().bytes_in_use, before) << "nothing leaked";
+}
+
 TEST_F(L1Test, CreateSendsTheGuestWideSetUpInOneSetState) {
   GuestConfig cfg;
   cfg.ram_size = 1 << 20;
