@@ -108,13 +108,19 @@ std::vector<Dump> run_qemu(const std::string& harness, const std::vector<Case>& 
 
 // nv2's side: the region of layout.h at L2 real DIFF_BASE, mapped by a partition-scoped
 // tree with 4 KiB pages placed in reverse order in L1 memory (so an access that crosses a
-// page in L2 real space is two distant pieces in L1); the L2 runs in privileged real mode
-// with MSR[LE] for the byte order under test.
+// page in L2 real space is two distant pieces in L1), MSR[LE] for the byte order under test.
+// Two modes, alternating by case: privileged real mode (the epilogue's `sc 1` is an Hcall
+// exit), and problem state with MSR[IR/DR]=1 through a process-scoped map of the region
+// (PID 1, user pages), where that `sc 1` is a privileged-instruction program interrupt
+// whose handler at 0x700 is another `sc 1`: the run then ends in the Hcall exit at 0x704.
 class Nv2Runner {
  public:
-  static constexpr uint64_t kL1Size = 1ull << 20;
-  static constexpr uint64_t kRegionL1 = 0x80000;
+  static constexpr uint64_t kL1Size = 2ull << 20;
+  static constexpr uint64_t kLowL1 = 0x80000;      // L1 real of L2 real [0, 0x80000)
+  static constexpr uint64_t kRegionL1 = 0x100000;  // the region's (scattered) pages
   static constexpr uint64_t kPages = DIFF_REGION_SIZE / 4096;
+  static constexpr uint64_t kProcessTable = 0x1000;  // L2 real
+  static constexpr uint64_t kProgramVector = 0x700;
 
   static uint64_t l1_of(uint64_t off) {
     return kRegionL1 + (kPages - 1 - off / 4096) * 4096 + off % 4096;
@@ -122,20 +128,31 @@ class Nv2Runner {
 
   Nv2Runner()
       : mem_(kL1Size),
-        alloc_(0, kRegionL1),
+        alloc_(0, kLowL1),
         tree_(mem_, std::ref(alloc_), [](uint64_t a) { return a; }),
+        proc_alloc_(0x10000, 0x80000),
+        proc_tree_(mem_, std::ref(proc_alloc_), [](uint64_t a) { return kLowL1 + a; }),
         tb_(Timebase::Mode::Deterministic) {
     for (uint64_t off = 0; off < DIFF_REGION_SIZE; off += 4096) {
       tree_.map(DIFF_BASE + off, l1_of(off), testing::kShift4K, testing::kRwx);
+      proc_tree_.map(DIFF_BASE + off, DIFF_BASE + off, testing::kShift4K, testing::kRwx);
     }
+    for (uint64_t a = 0; a < 0x80000; a += 4096) {
+      tree_.map(a, kLowL1 + a, testing::kShift4K, testing::kRwx);
+    }
+    mem_.store_be64(kLowL1 + kProcessTable + 16,
+                    radix::make_table_entry(proc_tree_.root(), testing::RadixTree::kTreeBits,
+                                            testing::RadixTree::kRootNls));
     config_.partition_table_defined = true;
     config_.pt_root = tree_.root();
     config_.pt_ea_bits = testing::RadixTree::kTreeBits;
     config_.pt_root_size = uint64_t{8} << testing::RadixTree::kRootNls;
+    config_.process_table = kProcessTable;
+    config_.process_table_size = 16 * 2;
   }
 
   // Runs one case; the dump, or an error message.
-  std::string run(const Case& c, Dump& out) {
+  std::string run(const Case& c, Dump& out, bool user = false) {
     const bool be = c.in.big_endian;
     for (uint64_t off = 0; off < DIFF_REGION_SIZE; off += 4096) {
       std::memset(mem_.real().base() + l1_of(off), 0, 4096);
@@ -149,16 +166,23 @@ class Nv2Runner {
     put(DIFF_HOST_RET, &ret_mem, 8);
     const uint32_t sc = be ? __builtin_bswap32(diff::kSc1) : diff::kSc1;
     put(DIFF_NV2_RET_OFF, &sc, 4);
+    std::memcpy(mem_.real().base() + kLowL1 + kProgramVector, &sc, 4);
 
     cpu_.flush_translations();
     VcpuState& s = cpu_.state();
     s = VcpuState{};
-    s.msr = msr::kSF | (be ? 0 : msr::kLE);
+    s.msr = msr::kSF | (be ? 0 : msr::kLE) | (user ? msr::kPR | msr::kIR | msr::kDR : 0);
+    s.lpcr = be ? 0 : lpcr::kILE;  // the handler at 0x700 runs in the same byte order
+    s.pidr = 1;
     s.gpr[diff::kStateReg] = DIFF_BASE + DIFF_STATE_OFF;
     s.nia = DIFF_BASE + DIFF_CODE_OFF;
     s.fscr = s.hfscr = ~uint64_t{0} & ~fscr::kCauseMask;
     const Exit e = cpu_.run(RunEnv{mem_.real(), &config_, &tb_});
-    if (e.kind != ExitKind::Hcall || s.nia != ret + 4) {
+    const bool ended = user ? s.nia == kProgramVector + 4 && s.srr0 == ret &&
+                                  (s.srr1 & srr1::kCauseMask) == srr1::kProgramPrivileged &&
+                                  (s.srr1 & msr::kPR) != 0
+                            : s.nia == ret + 4;
+    if (e.kind != ExitKind::Hcall || !ended) {
       std::ostringstream m;
       m << "nv2 stopped with exit 0x" << std::hex << static_cast<uint32_t>(e.kind) << " at NIA 0x"
         << s.nia << " (MSR 0x" << s.msr << ", SRR0 0x" << s.srr0 << ", SRR1 0x" << s.srr1
@@ -185,6 +209,8 @@ class Nv2Runner {
   testing::TestMemory mem_;
   testing::Bump alloc_;
   testing::RadixTree tree_;
+  testing::Bump proc_alloc_;
+  testing::RadixTree proc_tree_;
   PartitionConfig config_;
   Timebase tb_;
   Cpu cpu_;
@@ -242,11 +268,13 @@ void random_sequences_match(bool big_endian) {
     ASSERT_EQ(want.size(), cases.size()) << qemu_for(big_endian) << " did not run every case";
     for (std::size_t i = 0; i < cases.size() && failures < 5; ++i) {
       Dump got;
-      const std::string error = nv2.run(cases[i], got);
+      // Alternate privileged real mode and relocated problem state (same results expected).
+      const std::string error = nv2.run(cases[i], got, i % 2 == 1);
       if (!error.empty() || got.bytes != want[i].bytes) {
         ++failures;
-        ADD_FAILURE() << (big_endian ? "big-endian" : "little-endian") << " seed " << seed
-                      << " case " << done + i << "\n"
+        ADD_FAILURE() << (big_endian ? "big-endian" : "little-endian")
+                      << (i % 2 == 1 ? ", problem state relocated" : ", privileged real mode")
+                      << " seed " << seed << " case " << done + i << "\n"
                       << describe(cases[i], want[i], got, error);
       }
     }
