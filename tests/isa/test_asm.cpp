@@ -217,7 +217,8 @@ TEST_P(Asm, Runs) {
   const uint32_t pad[] = {kScOne};
   m.put_words(kReturnPad, pad, t.le);
   for (uint64_t v : {0x100u, 0x300u, 0x380u, 0x400u, 0x480u, 0x500u, 0x600u, 0x700u, 0x800u, 0x900u,
-                     0xA00u, 0xC00u, 0xD00u, 0xF00u, 0xF20u, 0xF40u, 0xF60u})
+                     0xA00u, 0xC00u, 0xD00u, 0xF00u, 0xF20u, 0xF40u, 0xF60u,
+                     0x17000u, 0x17020u})  // + system call vectored, LEV 0 and 1
     m.put_words(v, pad, t.le);
   for (const MemValue& mv : t.mem_in) m.load(mv.addr, mv.bytes);
 

@@ -277,3 +277,37 @@ test_bctar_facility_unavailable_in_problem_state:
   bctar 20, 0, 0
   # REGISTER_OUT nia 0xF64
   # REGISTER_OUT fscr 0x0800000000000000
+
+test_scv_needs_fscr:
+  scv 0
+  # REGISTER_OUT nia 0xF64
+  # REGISTER_OUT fscr 0x0C00000000000000
+
+test_scv_vectored_system_call:
+  # REGISTER_IN fscr 0x1000
+scv_here:
+  scv 1
+after_scv:
+  blr
+  # REGISTER_OUT nia 0x17024
+  # REGISTER_OUT lr @after_scv
+  # REGISTER_OUT_LE ctr 0x8000000000001003
+  # REGISTER_OUT_BE ctr 0x8000000000001002
+
+test_rfscv_returns_to_lr:
+  mflr r10
+  bl 1f
+1:
+  mflr r5
+  addi r5, r5, rfscv_target - 1b
+  mtlr r5
+  mfmsr r6
+  mtctr r6
+  rfscv
+  li r3, 1
+rfscv_target:
+  mtlr r10
+  li r4, 6
+  blr
+  # REGISTER_OUT r3 0
+  # REGISTER_OUT r4 6
