@@ -33,6 +33,9 @@ function(nv2_tests layer)
     else()
       set(label unit)
     endif()
-    gtest_discover_tests(${exe} PROPERTIES LABELS "${layer};${label}" DISCOVERY_TIMEOUT 60)
+    # One label "<layer>-<kind>": gtest_discover_tests (CMake 3.25) splits a list value, so
+    # "${layer};${label}" set only the first label and `ctest -L concurrency` found nothing.
+    # ctest -L matches by regex: -L <layer> and -L concurrency both select these tests.
+    gtest_discover_tests(${exe} PROPERTIES LABELS "${layer}-${label}" DISCOVERY_TIMEOUT 60)
   endforeach()
 endfunction()
