@@ -227,7 +227,35 @@ uint8_t perm_bits(uint64_t proc_pte, bool relocated, uint64_t part_pte) {
 
 }  // namespace
 
-Translation walk(const MmuContext& ctx, uint64_t ea, AccessType type, SoftTlb::Entry* filled) {
+namespace {
+
+// An implicit read of a process-scoped table entry at L2 real `l2_real` (8 bytes): through the
+// TLB's table-page entries when one covers it, else by the partition-scoped walk (whose
+// result is then cached; only successful, readable translations are). A read that would run
+// past its page always takes the walk, which checks the 8 bytes against L1 memory.
+std::optional<uint64_t> table_entry_l1(const MmuContext& ctx, SoftTlb* tlb, uint64_t l2_real,
+                                       Translation& nested) {
+  const bool in_page = (l2_real & (kPageSize - 1)) <= kPageSize - 8;
+  if (tlb != nullptr && in_page) {
+    if (const SoftTlb::Entry* e = tlb->lookup_table(l2_real)) {
+      return e->l1_page | (l2_real & (kPageSize - 1));
+    }
+  }
+  PartitionLeaf leaf;
+  nested = partition_translate(ctx, l2_real, AccessType::Load, true, 8, &leaf);
+  if (nested.kind != Kind::Ok) return std::nullopt;
+  if (tlb != nullptr && in_page) {
+    tlb->insert_table(SoftTlb::Entry{l2_real >> kMinPageShift, nested.l1_real & ~(kPageSize - 1),
+                                     l2_real & ~(kPageSize - 1), SoftTlb::kRealSpace,
+                                     static_cast<uint8_t>(leaf.page_shift), 0, false});
+  }
+  return nested.l1_real;
+}
+
+}  // namespace
+
+Translation walk(const MmuContext& ctx, uint64_t ea, AccessType type, SoftTlb::Entry* filled,
+                 SoftTlb* tlb) {
   const bool fetch = type == AccessType::Fetch;
   const bool relocated = (ctx.msr & (fetch ? msr::kIR : msr::kDR)) != 0;
   const bool pr = (ctx.msr & msr::kPR) != 0;
@@ -266,9 +294,10 @@ Translation walk(const MmuContext& ctx, uint64_t ea, AccessType type, SoftTlb::E
   for (int attempt = 0; attempt < kMaxRcRetries; ++attempt) {
     // Process table entry doubleword 0, an implicit read in L2 real space.
     const uint64_t prte_l2 = cfg->process_table + radix::kProcessTableEntrySize * pid;
-    Translation t = partition_translate(ctx, prte_l2, AccessType::Load, true, 8, nullptr);
-    if (t.kind != Kind::Ok) return t;
-    const uint64_t prte = load_entry(ctx.l1, t.l1_real);
+    Translation t;
+    const std::optional<uint64_t> prte_l1 = table_entry_l1(ctx, tlb, prte_l2, t);
+    if (!prte_l1) return t;
+    const uint64_t prte = load_entry(ctx.l1, *prte_l1);
     const unsigned tree_bits = radix::rts(prte) + kMinTreeBits;
     // EA bits 2 .. 63-tree_bits must be 0: outside the tree is a segment interrupt.
     const uint64_t offset = ea & bits::field_mask(2, 63);
@@ -280,9 +309,7 @@ Translation walk(const MmuContext& ctx, uint64_t ea, AccessType type, SoftTlb::E
     const TreeWalk w = walk_tree(
         ctx.l1, prte & radix::kRpdbMask, radix::rpds(prte), tree_bits, offset,
         [&](uint64_t entry_l2, Translation& nested) -> std::optional<uint64_t> {
-          nested = partition_translate(ctx, entry_l2, AccessType::Load, true, 8, nullptr);
-          if (nested.kind != Kind::Ok) return std::nullopt;
-          return nested.l1_real;
+          return table_entry_l1(ctx, tlb, entry_l2, nested);
         });
     switch (w.status) {
       case TreeWalk::Status::Ok: break;
@@ -325,6 +352,7 @@ Translation walk(const MmuContext& ctx, uint64_t ea, AccessType type, SoftTlb::E
 
 void SoftTlb::flush_all() {
   for (Entry& e : entries_) e = Entry{};
+  for (Entry& e : table_entries_) e = Entry{};
 }
 
 void SoftTlb::flush_pid(uint32_t pid) {

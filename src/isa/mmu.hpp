@@ -101,6 +101,17 @@ class SoftTlb {
 
   void insert(const Entry& e) { entries_[e.vpn & (kEntries - 1)] = e; }
 
+  // Partition-scoped translations of process-scoped table pages (L2 real page -> L1 real
+  // page), kept apart from the EA entries so data never evicts them; dropped by flush_all
+  // only (a process-scoped invalidation does not change the partition-scoped map).
+  static constexpr unsigned kTableEntries = 64;
+  const Entry* lookup_table(uint64_t l2_real) const {
+    const uint64_t vpn = l2_real >> 12;
+    const Entry& e = table_entries_[vpn & (kTableEntries - 1)];
+    return e.vpn == vpn ? &e : nullptr;
+  }
+  void insert_table(const Entry& e) { table_entries_[e.vpn & (kTableEntries - 1)] = e; }
+
   // Counters for the benchmark and tests.
   uint64_t hits = 0;
   uint64_t misses = 0;
@@ -123,6 +134,7 @@ class SoftTlb {
   static constexpr uint64_t kKey0Write = bits::bit(0);  // AMR bit 0
   static constexpr uint64_t kKey0Read = bits::bit(1);   // AMR/IAMR bit 1
   std::array<Entry, kEntries> entries_{};
+  std::array<Entry, kTableEntries> table_entries_{};
   uint64_t seen_generation_ = 0;
 };
 
@@ -149,11 +161,12 @@ inline bool SoftTlb::sync(const TlbDomain& domain) {
   return true;
 }
 
-// The full two-level walk (no TLB): process-scoped when MSR[IR] (fetch) / MSR[DR] (data)
-// is 1, then partition-scoped. Sets R (and C for a store) in the PTEs it uses, atomically.
-// `filled`, when given, receives the TLB entry that caches the result.
+// The full two-level walk: process-scoped when MSR[IR] (fetch) / MSR[DR] (data) is 1, then
+// partition-scoped. Sets R (and C for a store) in the PTEs it uses, atomically. `filled`,
+// when given, receives the TLB entry that caches the result. `tlb`, when given, serves and
+// caches the partition-scoped translations of the process-scoped table pages.
 Translation walk(const MmuContext& ctx, uint64_t ea, AccessType type,
-                 SoftTlb::Entry* filled = nullptr);
+                 SoftTlb::Entry* filled = nullptr, SoftTlb* tlb = nullptr);
 
 // One access at `ea` (the caller splits accesses that cross a page). Real mode (MSR[IR/DR]=0)
 // skips the process-scoped walk; both modes do the partition-scoped walk (L2 real -> L1 real).
@@ -164,7 +177,7 @@ inline Translation translate(const MmuContext& ctx, SoftTlb& tlb, uint64_t ea, A
   }
   ++tlb.misses;
   SoftTlb::Entry fill;
-  Translation t = walk(ctx, ea, type, &fill);
+  Translation t = walk(ctx, ea, type, &fill, &tlb);
   if (t.kind == Translation::Kind::Ok) tlb.insert(fill);
   return t;
 }

@@ -166,6 +166,29 @@ TEST(SoftTlb, PartitionScopedChangeNeedsFlushAll) {
   EXPECT_EQ(translate(ctx, tlb, 0x5000, AccessType::Load).kind, Kind::PartitionFault);
 }
 
+TEST(SoftTlb, TablePageTranslationsAreCachedUntilFlushAll) {
+  // The partition-scoped translations of the process-scoped table pages are cached in the
+  // TLB: a change to the partition-scoped map of a table page is seen after flush_all (what
+  // H_RPT_INVALIDATE / a SET of 0x0005 imply), not after a process-scoped flush.
+  Layout l;
+  auto& tree = l.process(1);
+  tree.map(0x5000, 0x100000, testing::kShift4K, kRwx);
+  tree.map(0x6000, 0x101000, testing::kShift4K, kRwx);
+  SoftTlb tlb;
+  const auto ctx = l.context(kUser, 1);
+  ASSERT_EQ(translate(ctx, tlb, 0x5000, AccessType::Load).kind, Kind::Ok);
+  // Unmap (partition-scoped) the 2 MiB that holds the process-scoped tables.
+  const uint64_t tables_leaf = l.partition.entry_at(Layout::kProcessTable, 2);
+  l.partition.write(tables_leaf, 0);
+  tlb.flush_pid(1);
+  EXPECT_EQ(translate(ctx, tlb, 0x6000, AccessType::Load).kind, Kind::Ok);  // cached table pages
+  EXPECT_EQ(walk(ctx, 0x6000, AccessType::Load).kind, Kind::PartitionFault);  // no TLB: walks
+  tlb.flush_all();
+  const Translation t = translate(ctx, tlb, 0x6000, AccessType::Load);
+  EXPECT_EQ(t.kind, Kind::PartitionFault);
+  EXPECT_EQ(t.cause & dsisr::kTableWalk, dsisr::kTableWalk);
+}
+
 TEST(SoftTlb, FaultsAreNeverCached) {
   Layout l;
   auto& tree = l.process(1);
