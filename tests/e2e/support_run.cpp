@@ -35,8 +35,17 @@ std::string slurp(const std::string& path) {
 }
 }  // namespace
 
-RunResult run_nv2(const std::vector<std::string>& args, int timeout_s) {
+RunResult run_nv2(const std::vector<std::string>& args, int timeout_s, const std::string& input) {
   RunResult r;
+  std::string in_path = "/dev/null";
+  char in_tmpl[] = "/tmp/nv2-e2e-in-XXXXXX";
+  if (!input.empty()) {
+    const int in_fd = ::mkstemp(in_tmpl);
+    if (in_fd < 0 || ::write(in_fd, input.data(), input.size()) != static_cast<ssize_t>(input.size()))
+      return r;
+    ::close(in_fd);
+    in_path = in_tmpl;
+  }
   char out_tmpl[] = "/tmp/nv2-e2e-out-XXXXXX";
   char err_tmpl[] = "/tmp/nv2-e2e-err-XXXXXX";
   const int out_fd = ::mkstemp(out_tmpl);
@@ -49,8 +58,8 @@ RunResult run_nv2(const std::vector<std::string>& args, int timeout_s) {
   argv.push_back(nullptr);
   const pid_t pid = ::fork();
   if (pid == 0) {
-    const int null_fd = ::open("/dev/null", O_RDONLY);
-    ::dup2(null_fd, 0);
+    const int in_fd = ::open(in_path.c_str(), O_RDONLY);
+    ::dup2(in_fd, 0);
     ::dup2(out_fd, 1);
     ::dup2(err_fd, 2);
     ::execv(bin.c_str(), argv.data());
@@ -75,6 +84,7 @@ RunResult run_nv2(const std::vector<std::string>& args, int timeout_s) {
   r.err = slurp(err_tmpl);
   ::unlink(out_tmpl);
   ::unlink(err_tmpl);
+  if (!input.empty()) ::unlink(in_tmpl);
   return r;
 }
 

@@ -18,8 +18,9 @@ std::string nv2_run_path();
 std::string guest_path(const std::string& name);  // "" when the guest was not built
 bool guests_built();
 
-// Runs nv2-run with `args`; stdin is /dev/null. Kills it after `timeout_s`.
-RunResult run_nv2(const std::vector<std::string>& args, int timeout_s = 120);
+// Runs nv2-run with `args`; stdin is `input` (empty: /dev/null). Kills it after `timeout_s`.
+RunResult run_nv2(const std::vector<std::string>& args, int timeout_s = 120,
+                  const std::string& input = "");
 
 // A number in the --stats=json object: "key":N (first match, top level or nested).
 std::optional<uint64_t> json_number(const std::string& json, const std::string& key);

@@ -22,6 +22,14 @@ TEST(Guests, HelloBigEndianImage) {
   EXPECT_EQ(r.out, "Hello from an nv2 L2 (big-endian)!\n");
 }
 
+TEST(Guests, ConsoleInputReachesTheL2) {
+  NV2_REQUIRE_GUEST(g, "hello");
+  const RunResult r = run_nv2({g, "-append", "echo=1"}, 120, "typed on stdin, longer than sixteen bytes\nrest\n");
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out,
+            "Hello from an nv2 L2 (little-endian)!\necho: typed on stdin, longer than sixteen bytes\n");
+}
+
 TEST(Guests, PowerOffStatusIsTheExitStatus) {
   NV2_REQUIRE_GUEST(g, "hello");
   const RunResult r = run_nv2({g, "-append", "exit=42"});
