@@ -38,6 +38,20 @@ TEST(Cli, TooLittleMemory) {
   EXPECT_NE(r.err.find("at least 16 MiB"), std::string::npos) << r.err;
 }
 
+TEST(Cli, InitrdThatDoesNotFit) {
+  NV2_REQUIRE_GUEST(g, "hello");
+  const std::string rd = ::testing::TempDir() + "/nv2-big-initrd.bin";
+  {
+    std::ofstream f(rd, std::ios::binary);
+    f << std::string(20u << 20, 'x');
+  }
+  const RunResult r = run_nv2({"-m", "16M", g, "-initrd", rd});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(lines(r.err), 1) << r.err;
+  EXPECT_NE(r.err.find("too little memory"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("initrd"), std::string::npos) << r.err;
+}
+
 TEST(Cli, BadSizeAndBadStatsFormat) {
   NV2_REQUIRE_GUEST(g, "hello");
   RunResult r = run_nv2({"-m", "lots", g});
