@@ -126,7 +126,7 @@ namespace {
 
 // The exact error of element `i` at `off`, which the hot loop found bad: the checks of
 // docs/decisions/gsb.md #4 in their order (header fits was checked by the loop).
-Error diagnose(const uint8_t* base, std::size_t len, const Policy& policy, uint32_t i, std::size_t off) {
+Error diagnose(const uint8_t* base, const Policy& policy, uint32_t i, std::size_t off) {
   const ElementId id = load_be16(base + off);
   const uint16_t size = load_be16(base + off + 2);
   const uint8_t row1 = kRowById[id];
@@ -137,7 +137,7 @@ Error diagnose(const uint8_t* base, std::size_t len, const Policy& policy, uint3
       return element_error(HStatus::InvalidElementId, *cause, i, off, id);
   }
   if (size != d.size()) return element_error(HStatus::InvalidElementSize, Cause::WrongSize, i, off, id);
-  (void)len;  // the only check left: the value runs past the end
+  // The only check left: the value runs past the end.
   return element_error(truncated_status(policy.purpose), Cause::TruncatedElement, i, off, id);
 }
 
@@ -186,7 +186,7 @@ Expected<void, Error> Reader::parse_checked(std::span<const uint8_t> buf, Policy
     const bool bad = (row1 == 0) | ((info.allowed & access_mask) != access_mask) | (size != info.size) |
                      (len - off - kElementHeaderSize < size);
     if (bad) [[unlikely]]
-      return Unexpected{diagnose(base, len, policy, i, off)};
+      return Unexpected{diagnose(base, policy, i, off)};
     if ((info.check & check_bits) != 0 &&
         !value_ok(kElements[row1 - 1u], base + off + kElementHeaderSize, policy.reject_unsettable_bits))
       return Unexpected{element_error(HStatus::InvalidElementValue, Cause::BadValue, i, off, id)};
