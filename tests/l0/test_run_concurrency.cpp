@@ -28,11 +28,25 @@ class Concurrency : public ::testing::Test {
     const uint64_t g = w.l1.ready_guest(n);
     const auto code = load_program(program);
     std::memcpy(w.l1.mem().base() + kL2Base + kEntry, code.data(), code.size());
+    // A safety net, not part of any check: an HDEC 30 s away ends a run a broken test
+    // forgot to stop, instead of hanging the suite.
+    const uint64_t hdec = w.host.timebase().now(0) + 30 * isa::Timebase::kFrequency;
     for (uint64_t v = 0; v < n; ++v) {
-      EXPECT_EQ(w.l1.set(0, g, v, {{gsb::id::kNia, kEntry}, {gsb::id::kMsr, kMsrL2}}).status, HStatus::Success);
+      EXPECT_EQ(w.l1.set(0, g, v, {{gsb::id::kNia, kEntry}, {gsb::id::kMsr, kMsrL2}, {gsb::id::kHdecExpiry, hdec}})
+                    .status,
+                HStatus::Success);
       w.l1.run_input({}, kRunIn + v * 0x2000);
     }
     return g;
+  }
+  // An L1 vCPU thread's RUN: H_BUSY means "retry" — here it happens when the test's own
+  // polling GET (wait_running) holds the vCPU at that moment.
+  static Answer run_retrying(L1& l1, uint64_t g, uint64_t v) {
+    Answer a{};
+    do {
+      a = l1.run(g, v);
+    } while (a.status == HStatus::Busy);
+    return a;
   }
   // Wait until vCPU `v` is inside H_GUEST_RUN_VCPU: a thread-wide GET answers H_BUSY.
   void wait_running(L1& l1, uint64_t g, uint64_t v) {
@@ -101,7 +115,7 @@ TEST_F(Concurrency, DeleteStopsARunningVcpuAndItsRunAnswersHState) {
   std::atomic<int64_t> status{1};
   std::thread runner([&] {
     L1 l1(w.part, w.part.memory());
-    status = static_cast<int64_t>(l1.run(g, 0).status);
+    status = static_cast<int64_t>(run_retrying(l1, g, 0).status);
   });
   wait_running(w.l1, g, 0);
   EXPECT_EQ(w.l1.call(Hcall::H_GUEST_DELETE, {0, g}).status, HStatus::Success);
@@ -117,7 +131,7 @@ TEST_F(Concurrency, DeleteAllStopsEveryRunningVcpu) {
   for (uint64_t v = 0; v < 3; ++v)
     runners.emplace_back([&, v] {
       L1 l1(w.part, w.part.memory());
-      if (l1.run(g, v).status == HStatus::State) ++states;
+      if (run_retrying(l1, g, v).status == HStatus::State) ++states;
     });
   for (uint64_t v = 0; v < 3; ++v) wait_running(w.l1, g, v);
   EXPECT_EQ(w.l1.call(Hcall::H_GUEST_DELETE, {papr::delete_flag::kDeleteAll, 0}).status, HStatus::Success);
@@ -130,7 +144,7 @@ TEST_F(Concurrency, KickStopsARunningVcpuWithReasonZero) {
   Answer a{};
   std::thread runner([&] {
     L1 l1(w.part, w.part.memory());
-    a = l1.run(g, 0);
+    a = run_retrying(l1, g, 0);
   });
   wait_running(w.l1, g, 0);
   EXPECT_EQ(w.part.request_stop(g, 0), HStatus::Success);
@@ -144,7 +158,7 @@ TEST_F(Concurrency, GetSetAndRunOfARunningVcpuAreBusyGuestWideIsNot) {
   Answer a{};
   std::thread runner([&] {
     L1 l1(w.part, w.part.memory());
-    a = l1.run(g, 0);
+    a = run_retrying(l1, g, 0);
   });
   wait_running(w.l1, g, 0);
   EXPECT_EQ(w.l1.set(0, g, 0, {{gsb::id::gpr(1), uint64_t{1}}}).status, HStatus::Busy);
