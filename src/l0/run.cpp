@@ -31,9 +31,8 @@ void vpa_set_yield_parity(const papr::RealMemory& mem, uint64_t vpa, bool dispat
   if (odd == dispatched) gsb::store_be32(p, count + 1);
 }
 
-// The exit the L1 sees for an engine exit. Unimplemented (an enabled instruction the
-// engine lacks; HEIR holds it) is reported as HEA so the L1 can emulate or reflect it
-// (nv2 decision, docs/decisions/l0.md). Deleted has no exit reason: the run answers H_STATE.
+}  // namespace
+
 std::optional<papr::ExitReason> exit_reason(isa::ExitKind k) {
   switch (k) {
     case isa::ExitKind::Stopped: return papr::ExitReason::Stopped;
@@ -48,8 +47,6 @@ std::optional<papr::ExitReason> exit_reason(isa::ExitKind k) {
   }
   return std::nullopt;
 }
-
-}  // namespace
 
 HcallResult Partition::h_guest_run_vcpu(const papr::HcallRegs& regs) {
   const GuestRunVcpuArgs a(regs);

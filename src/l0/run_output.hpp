@@ -7,10 +7,12 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <span>
 
 #include "gsb/elements.hpp"
 #include "gsb/wire.hpp"
+#include "isa/exit.hpp"
 #include "papr/flags.hpp"
 
 namespace nv2::l0 {
@@ -46,6 +48,11 @@ constexpr const ExitOutputs& exit_outputs(papr::ExitReason r) {
     if (e.reason == r) return e;
   return kExitOutputs[0];
 }
+
+// The exit the L1 sees for an engine exit (run.cpp). Unimplemented (an enabled instruction
+// the engine lacks; HEIR holds it) is reported as HEA so the L1 can emulate or reflect it
+// (nv2 decision, docs/decisions/l0.md). Deleted has no exit reason: the run answers H_STATE.
+std::optional<papr::ExitReason> exit_reason(isa::ExitKind k);
 
 // Encoded size of one exit's output buffer: header + (element header + value) each.
 constexpr uint64_t encoded_size(const ExitOutputs& e) {

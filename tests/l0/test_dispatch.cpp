@@ -156,5 +156,25 @@ TEST(RunOutput, EveryExitReasonHasItsSpecElementsAndDecExpiry) {
   EXPECT_EQ(kRunOutputMinSize, 136u);
 }
 
+TEST(RunOutput, EngineExitsMapToTheSpecExitReasons) {
+  using isa::ExitKind;
+  using papr::ExitReason;
+  EXPECT_EQ(exit_reason(ExitKind::Stopped), ExitReason::Stopped);
+  EXPECT_EQ(exit_reason(ExitKind::Hdec), ExitReason::Hdec);
+  EXPECT_EQ(exit_reason(ExitKind::Hcall), ExitReason::Hcall);
+  EXPECT_EQ(exit_reason(ExitKind::Hdsi), ExitReason::Hdsi);
+  EXPECT_EQ(exit_reason(ExitKind::Hisi), ExitReason::Hisi);
+  EXPECT_EQ(exit_reason(ExitKind::Hea), ExitReason::Hea);
+  EXPECT_EQ(exit_reason(ExitKind::HvFacilityUnavailable), ExitReason::HvFacilityUnavailable);
+  // nv2 decisions: an instruction the engine lacks is the L1's to emulate (HEA, HEIR set);
+  // a run whose guest was deleted has no exit reason (the hcall answers H_STATE).
+  EXPECT_EQ(exit_reason(ExitKind::Unimplemented), ExitReason::Hea);
+  EXPECT_FALSE(exit_reason(ExitKind::Deleted).has_value());
+  // The r4 values are the engine's for every exit the L1 sees.
+  for (auto k : {ExitKind::Stopped, ExitKind::Hdec, ExitKind::Hcall, ExitKind::Hdsi, ExitKind::Hisi, ExitKind::Hea,
+                 ExitKind::HvFacilityUnavailable})
+    EXPECT_EQ(static_cast<uint64_t>(*exit_reason(k)), static_cast<uint64_t>(k));
+}
+
 }  // namespace
 }  // namespace nv2::l0

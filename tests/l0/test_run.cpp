@@ -164,6 +164,17 @@ TEST_F(Run, ProblemStateHcallIsReflectedIntoL2AsAProgramInterrupt) {
   EXPECT_EQ(w.l1.reg64(g, 0, gsb::id::kSrr0), 0x10000u);
 }
 
+TEST_F(Run, AnInstructionTheEngineLacksIsReportedAsHea) {
+  load("fp", kEntry, kEntry, kMsrL2 | msr::kFP);
+  const Answer a = w.l1.run(g, 0);
+  ASSERT_EQ(a.status, HStatus::Success) << papr::name(a.status);
+  if (a.r4 == 0xC00) GTEST_SKIP() << "the engine implements lfd now: no Unimplemented exit to observe";
+  ASSERT_EQ(a.r4, 0xE40u);
+  const gsb::Reader out = w.l1.output();
+  EXPECT_EQ(out64(out, gsb::id::kHeir), 0xC8250000u);  // lfd f1,0(r5)
+  EXPECT_EQ(out64(out, gsb::id::kNia), kEntry + 4);
+}
+
 TEST_F(Run, AKickBeforeTheRunMakesItReturnReasonZero) {
   load("spin");
   ASSERT_EQ(w.part.request_stop(g, 0), HStatus::Success);
