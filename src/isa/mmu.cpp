@@ -163,7 +163,7 @@ Translation partition_translate(const MmuContext& ctx, uint64_t l2_real, AccessT
   const uint32_t store_bit = type == AccessType::Store ? dsisr::kStore : 0;
   const PartitionConfig* cfg = ctx.config;
   if (cfg == nullptr || !cfg->partition_table_defined || cfg->pt_ea_bits < kMinTreeBits ||
-      cfg->pt_ea_bits > kMaxTreeBits || !std::has_single_bit(cfg->pt_root_size) ||
+      cfg->pt_ea_bits > kMaxTreeBits || (cfg->pt_root_size & (cfg->pt_root_size - 1)) != 0 ||
       cfg->pt_root_size < 8) {
     return partition_fault(l2_real, dsisr::kBadConfig | walk_bit | store_bit);
   }
@@ -208,31 +208,37 @@ Translation partition_translate(const MmuContext& ctx, uint64_t l2_real, AccessT
   return partition_fault(l2_real, dsisr::kAtomicRc | walk_bit | store_bit);
 }
 
-uint8_t perm_bits(uint64_t proc_pte, bool relocated, uint64_t part_pte) {
+// The partition-scoped permission of a leaf, in the TLB's MSR[PR]=0 bits: loads, fetches,
+// and stores once C is recorded.
+uint8_t partition_perm(uint64_t part_pte) {
+  uint8_t perm = 0;
+  for (const AccessType type : {AccessType::Load, AccessType::Store, AccessType::Fetch}) {
+    if (!partition_allows(part_pte, type)) continue;
+    if (type == AccessType::Store && (part_pte & radix::kChange) == 0) continue;
+    perm = static_cast<uint8_t>(perm | SoftTlb::perm_bit(type, false));
+  }
+  return perm;
+}
+
+// The TLB permissions of a combined translation: the process-scoped leaf's for each MSR[PR]
+// (stores only once its C is recorded) and the partition-scoped `part_perm`.
+uint8_t perm_bits(uint64_t proc_pte, bool relocated, uint8_t part_perm) {
   uint8_t perm = 0;
   for (const bool pr : {false, true}) {
     for (const AccessType type : {AccessType::Load, AccessType::Store, AccessType::Fetch}) {
+      if ((part_perm & SoftTlb::perm_bit(type, false)) == 0) continue;
       if (relocated && process_denies(proc_pte, type, pr) != 0) continue;
-      if (!partition_allows(part_pte, type)) continue;
-      // Stores from the TLB only once both C bits are recorded.
-      if (type == AccessType::Store &&
-          (((relocated && (proc_pte & radix::kChange) == 0)) || (part_pte & radix::kChange) == 0)) {
-        continue;
-      }
+      if (relocated && type == AccessType::Store && (proc_pte & radix::kChange) == 0) continue;
       perm = static_cast<uint8_t>(perm | SoftTlb::perm_bit(type, pr));
     }
   }
   return perm;
 }
 
-}  // namespace
-
-namespace {
-
-// An implicit read of a process-scoped table entry at L2 real `l2_real` (8 bytes): through the
-// TLB's table-page entries when one covers it, else by the partition-scoped walk (whose
-// result is then cached; only successful, readable translations are). A read that would run
-// past its page always takes the walk, which checks the 8 bytes against L1 memory.
+// An implicit read of a process-scoped table entry (8 bytes at L2 real `l2_real`): through
+// the TLB's table-page entries when one covers it, else by the partition-scoped walk, whose
+// successful result is cached. A read that would run past its page always takes the walk,
+// which checks the 8 bytes against L1 memory.
 std::optional<uint64_t> table_entry_l1(const MmuContext& ctx, SoftTlb* tlb, uint64_t l2_real,
                                        Translation& nested) {
   const bool in_page = (l2_real & (kPageSize - 1)) <= kPageSize - 8;
@@ -273,7 +279,7 @@ Translation walk(const MmuContext& ctx, uint64_t ea, AccessType type, SoftTlb::E
       *filled = SoftTlb::Entry{l2_real >> kMinPageShift, t.l1_real & ~(kPageSize - 1),
                                l2_real & ~(kPageSize - 1), SoftTlb::kRealSpace,
                                static_cast<uint8_t>(part.page_shift),
-                               perm_bits(0, false, part.pte), false};
+                               perm_bits(0, false, partition_perm(part.pte)), false};
     }
     return t;
   }
@@ -343,7 +349,7 @@ Translation walk(const MmuContext& ctx, uint64_t ea, AccessType type, SoftTlb::E
       *filled = SoftTlb::Entry{ea >> kMinPageShift, t.l1_real & ~(kPageSize - 1),
                                l2_real & ~(kPageSize - 1), space,
                                static_cast<uint8_t>(w.page_shift),
-                               perm_bits(w.pte | rc, true, part.pte), user_page};
+                               perm_bits(w.pte | rc, true, partition_perm(part.pte)), user_page};
     }
     return t;
   }

@@ -101,9 +101,12 @@ class SoftTlb {
 
   void insert(const Entry& e) { entries_[e.vpn & (kEntries - 1)] = e; }
 
-  // Partition-scoped translations of process-scoped table pages (L2 real page -> L1 real
-  // page), kept apart from the EA entries so data never evicts them; dropped by flush_all
-  // only (a process-scoped invalidation does not change the partition-scoped map).
+  // Partition-scoped translations (L2 real page -> L1 real page) of the pages the
+  // process-scoped walk reads its tables from: few and hot, so in their own small array that
+  // data never evicts. Dropped by flush_all only: a process-scoped invalidation does not
+  // change the partition-scoped map. (Caching the data pages' partition-scoped translations
+  // too did not help measurably on a miss-heavy run, bench_isa_mmu; data pages outnumber
+  // any small array.)
   static constexpr unsigned kTableEntries = 64;
   const Entry* lookup_table(uint64_t l2_real) const {
     const uint64_t vpn = l2_real >> 12;
