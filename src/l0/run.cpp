@@ -90,7 +90,7 @@ HcallResult Partition::h_guest_run_vcpu(const papr::HcallRegs& regs) {
   StateRefs refs;
   refs.vcpu = &cpu.state();
   refs.reg = &v->reg;
-  for (const gsb::Element e : copy.reader()) write_element(refs, e.id, e.value());
+  for (const gsb::Element e : copy.reader()) write_element(refs, e);
 
   isa::InterruptRequests requests;
   requests.external = (a.flags() & papr::run_flag::kExternalInterrupt) != 0;

@@ -55,7 +55,7 @@ void fill_get(const papr::RealMemory& mem, uint64_t addr, uint64_t size, const g
   const std::span<uint8_t> out = mem.span(addr, size);
   for (const gsb::Element e : r) {
     // Offsets come from the validated copy, which is a prefix of `out`: cannot fail.
-    (void)gsb::store_value(out, e, read_element(refs, e.id));
+    (void)gsb::store_value(out, e, read_element(refs, e));
   }
 }
 
@@ -129,7 +129,7 @@ HcallResult Partition::state_call(const papr::HcallRegs& regs, bool set) {
         }
         flush = flush || e.id == gsb::id::kPartitionTable || e.id == gsb::id::kProcessTable;
       }
-      for (const gsb::Element e : reader) write_element(refs, e.id, e.value());
+      for (const gsb::Element e : reader) write_element(refs, e);
       // §8 nv2 decision: a SET of 0x0005 (or 0x0006) drops the L2's cached translations:
       // each vCPU flushes at its next entry; running ones are stopped and resume flushed.
       if (flush) g->generation.fetch_add(1);
@@ -163,7 +163,7 @@ HcallResult Partition::state_call(const papr::HcallRegs& regs, bool set) {
       if (vpa != kVpaDeregister && !mem.contains(vpa, kVpaSize)) return value_error(e);
     }
   }
-  for (const gsb::Element e : reader) write_element(refs, e.id, e.value());
+  for (const gsb::Element e : reader) write_element(refs, e);
   return HcallResult::ok();
 }
 

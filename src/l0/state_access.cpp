@@ -233,6 +233,17 @@ const Accessor* accessor(gsb::ElementId id) {
   return &kAccessors[kRowByDense[*d]];
 }
 
+// The rows of the two tables correspond one for one (checked above), so an element whose
+// table row is known (a validated reader's Element carries it) needs no lookup.
+static const Accessor& accessor_of(const gsb::ElementDesc& d) {
+  return kAccessors[static_cast<std::size_t>(&d - gsb::kElements.data())];
+}
+
+gsb::Value read_element(const StateRefs& refs, const gsb::Element& e) {
+  const Accessor& a = accessor_of(*e.desc);
+  return a.get(refs, static_cast<unsigned>(e.id - a.first));
+}
+
 std::span<const Accessor> accessors() { return kAccessors; }
 
 gsb::Value read_element(const StateRefs& refs, gsb::ElementId id) {
@@ -241,19 +252,30 @@ gsb::Value read_element(const StateRefs& refs, gsb::ElementId id) {
   return a->get(refs, static_cast<unsigned>(id - a->first));
 }
 
-void write_element(StateRefs& refs, gsb::ElementId id, const gsb::Value& v) {
-  const Accessor* a = accessor(id);
-  assert(a != nullptr && a->set != nullptr && "write_element of a read-only or unknown ID");
-  const unsigned index = static_cast<unsigned>(id - a->first);
-  const gsb::ElementDesc* d = gsb::find(id);
-  if (d->settable_mask != gsb::kAll && a->type == Type::Be64) {
+namespace {
+void write_with(const Accessor& a, const gsb::ElementDesc& d, StateRefs& refs, gsb::ElementId id,
+                const gsb::Value& v) {
+  assert(a.set != nullptr && "write of a read-only element (the reader refuses those)");
+  const unsigned index = static_cast<unsigned>(id - a.first);
+  if (d.settable_mask != gsb::kAll && a.type == Type::Be64) {
     // §9.2 nv2 decision: bits outside the settable mask keep the L0's value.
-    const uint64_t old = std::get<uint64_t>(a->get(refs, index));
-    const uint64_t mask = d->settable_mask;
-    a->set(refs, index, gsb::Value{(old & ~mask) | (std::get<uint64_t>(v) & mask)});
+    const uint64_t old = std::get<uint64_t>(a.get(refs, index));
+    const uint64_t mask = d.settable_mask;
+    a.set(refs, index, gsb::Value{(old & ~mask) | (std::get<uint64_t>(v) & mask)});
     return;
   }
-  a->set(refs, index, v);
+  a.set(refs, index, v);
+}
+}  // namespace
+
+void write_element(StateRefs& refs, gsb::ElementId id, const gsb::Value& v) {
+  const Accessor* a = accessor(id);
+  assert(a != nullptr && "write_element of an unknown ID");
+  write_with(*a, *gsb::find(id), refs, id, v);
+}
+
+void write_element(StateRefs& refs, const gsb::Element& e) {
+  write_with(accessor_of(*e.desc), *e.desc, refs, e.id, e.value());
 }
 
 }  // namespace nv2::l0

@@ -15,6 +15,7 @@
 #include <type_traits>
 #include <variant>
 
+#include "gsb/buffer.hpp"
 #include "gsb/elements.hpp"
 #include "gsb/wire.hpp"
 #include "isa/state.hpp"
@@ -59,8 +60,12 @@ std::span<const Accessor> accessors();
 
 // Read element `id` (known, and reachable through `refs` for its scope).
 gsb::Value read_element(const StateRefs& refs, gsb::ElementId id);
+// The same for an element of a validated buffer (no lookup: its table row is known).
+gsb::Value read_element(const StateRefs& refs, const gsb::Element& e);
 // Write element `id`, applying its settable mask: bits outside the mask keep the L0's
 // value (nv2 decision §9.2: mask silently; docs/decisions/l0.md).
 void write_element(StateRefs& refs, gsb::ElementId id, const gsb::Value& v);
+// Write an element of a validated buffer with its own value.
+void write_element(StateRefs& refs, const gsb::Element& e);
 
 }  // namespace nv2::l0
