@@ -63,12 +63,18 @@ std::string build_harness(bool big_endian) {
     if (!stale && fs::last_write_time(src / f) > fs::last_write_time(exe)) stale = true;
   }
   if (stale) {
+    // ctest runs the tests of this file as parallel processes: each builds under its own
+    // name and renames into place (atomic), so none ever runs a half-written harness.
+    const fs::path tmp = exe.string() + ".tmp." + std::to_string(::getpid());
     const std::string cmd =
         std::string("powerpc64le-linux-gnu-gcc ") + (big_endian ? "-mbig-endian " : "") +
         "-O2 -static -nostdlib -ffreestanding -fno-builtin -fno-tree-loop-distribute-patterns "
-        "-fno-stack-protector -mno-vsx -mno-altivec -Wl,--build-id=none -o '" + exe.string() +
+        "-fno-stack-protector -mno-vsx -mno-altivec -Wl,--build-id=none -o '" + tmp.string() +
         "' '" + (src / "harness.c").string() + "' '" + (src / "trampoline.S").string() + "'";
     if (std::system(cmd.c_str()) != 0) return {};
+    std::error_code ec;
+    fs::rename(tmp, exe, ec);
+    if (ec) return {};
   }
   return exe.string();
 }
