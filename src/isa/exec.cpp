@@ -8,6 +8,7 @@
 
 #include "isa/decode.hpp"
 #include "isa/exec.hpp"
+#include "isa/fuse.hpp"
 #include "isa/handlers.hpp"
 #include "isa/interrupts.hpp"
 
@@ -215,6 +216,7 @@ Block* Exec::find_block(uint64_t ea) {
       if (d.desc != 0xFFFF && (insn(d.desc).flags & flag::kBranch) != 0) break;
     }
     nb->count = static_cast<uint32_t>(nb->insns.size());
+    fuse_block(nb->insns.data(), nb->count);
     Decoded sentinel;
     sentinel.fn = &op_end_of_block;
     nb->insns.push_back(sentinel);

@@ -146,3 +146,31 @@ bcl_next:
 1:
   blr
   # REGISTER_OUT r3 @bcl_next
+
+test_compare_and_branch_pairs:
+  # REGISTER_IN r4 0xFFFFFFFF00000001
+  # REGISTER_IN r5 2
+  li r3, 0
+  cmplw cr1, r4, r5
+  blt cr1, 1f
+  li r3, 1
+1:
+  cmpld cr2, r4, r5
+  bgt cr2, 2f
+  addi r3, r3, 2
+2:
+  cmpwi cr3, r4, 1
+  bne cr3, 3f
+  addi r3, r3, 4
+3:
+  cmpldi cr0, r5, 2
+  beq 4f
+  addi r3, r3, 8
+4:
+  cmpd cr5, r4, r5
+  bgt cr4, 5f
+  addi r3, r3, 16
+5:
+  blr
+  # REGISTER_OUT r3 20
+  # REGISTER_OUT cr 0x28420800

@@ -1,0 +1,17 @@
+// Superinstructions: pairs of predecoded instructions executed by one handler
+// (issue 3 item 3, speed). The architected effect is exactly that of the pair; only the
+// dispatch between them goes away.
+#pragma once
+
+#include <cstddef>
+
+#include "isa/insn.hpp"
+
+namespace nv2::isa {
+
+// Rewrite the handlers of a freshly decoded block in place where a pair can be fused.
+// Today: a compare (cmp, cmpl, cmpi, cmpli) followed by the block-ending `bc` that tests a
+// bit of the field the compare set and does not use CTR.
+void fuse_block(Decoded* insns, std::size_t count);
+
+}  // namespace nv2::isa
