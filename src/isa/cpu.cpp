@@ -122,11 +122,26 @@ Exit Cpu::run(const RunEnv& env, InterruptRequests requests) {
       }
     }
     b = nb;
-    x.block_begin = b->insns.data();
-    x.block_ea = s.nia & ~uint64_t{3};
-    // Threaded: the handlers chain to one another (NV2_NEXT) until one ends the block.
-    const Flow f = x.block_begin->fn(x, *x.block_begin);
-    retired_ += static_cast<uint64_t>(x.last - x.block_begin) + (f == Flow::Branch ? 1 : 0);
+    Flow f;
+    for (;;) {
+      x.block_begin = b->insns.data();
+      x.block_ea = s.nia & ~uint64_t{3};
+      // Threaded: the handlers chain to one another (NV2_NEXT) until one ends the block.
+      f = x.block_begin->fn(x, *x.block_begin);
+      retired_ += static_cast<uint64_t>(x.last - x.block_begin) + (f == Flow::Branch ? 1 : 0);
+      // Stay in this loop while the next block is a valid chain link and nothing is due.
+      if (f != Flow::Branch && f != Flow::EndBlock) break;
+      if (x.ctx_changed || x.idle_request || !x.retired_blocks.empty() || retired_ >= x.next_check ||
+          stop_requested_.load(std::memory_order_relaxed))
+        break;
+      const uint64_t nia = s.nia;
+      const Block::Link* l = &b->next[0];
+      if (l->ea != nia || l->gen != x.chain_gen) {
+        l = &b->next[1];
+        if (l->ea != nia || l->gen != x.chain_gen) break;
+      }
+      b = l->to;
+    }
     if (!x.retired_blocks.empty()) {
       x.retired_blocks.clear();
       b = nullptr;
