@@ -28,7 +28,7 @@ namespace nv2::gsb {
 
 // Host words of an element value: 0 = one uint32_t (be32), else the number of uint64_t.
 constexpr uint8_t host_words(Type t) {
-  return t == Type::Be32 ? 0 : static_cast<uint8_t>(wire_size(t) / 8);
+  return static_cast<uint8_t>(t == Type::Be32 ? 0 : wire_size(t) / 8);
 }
 
 inline constexpr auto kHostWordsByDense = [] {
