@@ -76,6 +76,14 @@ TEST(Cli, StatsAsText) {
   EXPECT_EQ(r.out, "Hello from an nv2 L2 (little-endian)!\n") << "stats never mix into the console";
 }
 
+TEST(Cli, BareStatsBeforeTheImageDoesNotSwallowIt) {
+  NV2_REQUIRE_GUEST(g, "hello");
+  const RunResult r = run_nv2({"--stats", g});
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, "Hello from an nv2 L2 (little-endian)!\n");
+  EXPECT_NE(r.err.find("hcall H_GUEST_RUN_VCPU"), std::string::npos) << r.err;
+}
+
 TEST(Cli, TraceWritesOneJsonLinePerExit) {
   NV2_REQUIRE_GUEST(g, "hello");
   const std::string trace = ::testing::TempDir() + "/nv2-trace.jsonl";

@@ -75,6 +75,9 @@ int main(int argc, char** argv) {
   for (std::size_t i = 1; i < args.size(); ++i)
     for (const char* o : {"-kernel", "-initrd", "-append", "-smp"})
       if (args[i] == o) args[i] = std::string("-") + o;
+  // `--stats[=json]`: a bare --stats must not swallow the image that follows it.
+  for (std::size_t i = 1; i < args.size(); ++i)
+    if (args[i] == "--stats") args[i] = "--stats=text";
 
   CLI::App app{"Boot an L2 image on nv2 (pseries machine, nestedv2 L1 on an nv2 L0)", "nv2-run"};
   std::string image, initrd, append, trace_path, stats_format, memory = "512M";
@@ -89,8 +92,8 @@ int main(int argc, char** argv) {
   app.add_flag("--deterministic", deterministic,
                "timebase driven by retired instructions; fixed RNG seed and time of day");
   app.add_option("--trace", trace_path, "write one JSON line per exit to FILE");
-  auto* stats = app.add_option("--stats", stats_format, "print the L1 counters at exit (text|json)")
-                    ->expected(0, 1);
+  auto* stats = app.add_option("--stats", stats_format,
+                               "print the L1 counters at exit: --stats or --stats=json");
   std::vector<const char*> cargv;
   for (auto& a : args) cargv.push_back(a.c_str());
   try {
