@@ -21,6 +21,7 @@
 #include "gsb/wire.hpp"
 #include "isa/cpu.hpp"
 #include "isa/state.hpp"
+#include "l0/gsb_copy.hpp"
 #include "l0/host.hpp"
 
 namespace nv2::l0 {
@@ -101,12 +102,22 @@ class Vcpu {
   // (docs/perf/l0.md, "memory per idle vCPU").
   isa::Cpu& engine();
   bool has_engine() const { return published_.load() != nullptr; }
+  // The private copy a run parses its input buffer from (caller holds run_mu). Created at
+  // the first run with the engine and reused: a fresh GsbCopy per run cost a 1.4 KiB
+  // clear of its reader's location table (docs/perf/l0.md).
+  GsbCopy& run_copy();
   // Thread-safe: stop a running engine, or make the next run stop at once.
   void request_stop();
 
   VcpuRegistration reg;
   // Config generation the engine's translations were built for (guarded by run_mu).
   uint64_t seen_generation = 0;
+  // The guest config as this vCPU's last run took it, with the guest's config_version and
+  // generation at that time (guarded by run_mu): a run re-takes it under the guest mutex
+  // only when either moved.
+  isa::PartitionConfig run_config;
+  uint64_t run_config_version = ~uint64_t{0};
+  uint64_t run_config_generation = ~uint64_t{0};
 
   // Set by the L1's kick; a Stopped exit with this set is reported as reason 0x0.
   std::atomic<bool> kick{false};
@@ -117,6 +128,7 @@ class Vcpu {
  private:
   isa::VcpuState staged_;
   std::unique_ptr<isa::Cpu> cpu_;             // guarded by run_mu
+  std::unique_ptr<GsbCopy> run_copy_;         // guarded by run_mu
   std::atomic<isa::Cpu*> published_{nullptr};  // cpu_, for request_stop from any thread
   std::atomic<bool> stop_pending_{false};      // a stop asked for before the engine existed
   uint64_t id_;
@@ -143,6 +155,9 @@ class Guest {
   // Bumped (under mu) whenever cached translations become stale: SET of 0x0005/0x0006,
   // H_RPT_INVALIDATE. A vCPU compares it on entry and flushes its engine.
   std::atomic<uint64_t> generation{0};
+  // Bumped (under mu) by every guest-wide SET_STATE, so a run can tell that its vCPU's
+  // cached copy of `config` is still current without taking mu (docs/perf/l0.md).
+  std::atomic<uint64_t> config_version{0};
   std::atomic<bool> deleted{false};
 
   std::shared_ptr<Vcpu> find_vcpu(uint64_t vcpu_id) const;

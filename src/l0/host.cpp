@@ -174,6 +174,11 @@ isa::Cpu& Vcpu::engine() {
   return *cpu_;
 }
 
+GsbCopy& Vcpu::run_copy() {
+  if (!run_copy_) run_copy_ = std::make_unique<GsbCopy>();
+  return *run_copy_;
+}
+
 void Vcpu::request_stop() {
   stop_pending_.store(true);
   if (isa::Cpu* c = published_.load()) c->request_stop();

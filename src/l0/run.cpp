@@ -3,6 +3,7 @@
 // validate IDs, flags and the registered buffers → parse and apply the run input buffer →
 // dispatch (VPA yield count) → isa::Cpu::run until an exit the L1 must see → undispatch →
 // write the output buffer with the elements §5 lists for that exit → r4 = exit reason.
+#include <algorithm>
 #include <cstring>
 #include <mutex>
 
@@ -68,19 +69,29 @@ HcallResult Partition::h_guest_run_vcpu(const papr::HcallRegs& regs) {
   if (out.size < kRunOutputMinSize) return HcallResult::error(HStatus::OutputBufferTooSmall);
   if (in.size < gsb::kHeaderSize) return HcallResult::error(HStatus::InputBufferTooSmall);
 
-  isa::PartitionConfig cfg;
+  // The run works on the vCPU's copy of the guest config (guarded by run_mu, held here).
+  // It is re-taken under the guest mutex only when a guest-wide SET or a translation flush
+  // moved config_version or generation since: both are bumped under that mutex after the
+  // change, so an unchanged pair means the copy is what a locked read would give.
+  const isa::PartitionConfig& cfg = v->run_config;
   uint64_t generation = 0;
   auto take_config = [&] {
+    if (v->run_config_version == g->config_version.load(std::memory_order_acquire) &&
+        v->run_config_generation == g->generation.load(std::memory_order_acquire)) {
+      generation = v->run_config_generation;
+      return;
+    }
     std::lock_guard lk(g->mu);
-    cfg = g->config;
-    generation = g->generation.load();
+    v->run_config = g->config;
+    v->run_config_version = g->config_version.load();
+    generation = v->run_config_generation = g->generation.load();
   };
   take_config();
   if (!cfg.partition_table_defined) return HcallResult::error(HStatus::PartitionPageTableNotDefined);
 
   // The input buffer: thread-wide run-input elements only, all validated before any is
   // applied; errors carry the element's index in r4 (nv2 decision: index, as GET/SET).
-  GsbCopy copy;
+  GsbCopy& copy = v->run_copy();
   if (auto r = copy.load(mem, in.address, in.size, gsb::Policy::run_input()); !r) {
     if (r.error().cause == gsb::Cause::TruncatedHeader) return HcallResult::error(r.error().code);
     return HcallResult::with(r.error().code, r.error().index);
@@ -133,6 +144,12 @@ HcallResult Partition::h_guest_run_vcpu(const papr::HcallRegs& regs) {
   const auto reason = exit_reason(exit.kind);
   if (!reason) return HcallResult::error(HStatus::Hardware);
 
+  // The usual exits (HCALL, HDEC, stop) through their precomputed layout, straight into
+  // the L1's buffer (the layout checks the capacity before it writes anything).
+  {
+    const std::span<uint8_t> dst = mem.span(out.address, std::min<uint64_t>(out.size, kRunOutputMinSize));
+    if (encode_exit_output_fast(*reason, cpu.state(), dst)) return HcallResult::ok(static_cast<uint64_t>(*reason));
+  }
   // Encode into host scratch first and copy once, so an internal failure leaves the L1's
   // output buffer untouched (§5: H_HARDWARE, nothing written).
   std::array<uint8_t, kRunOutputMinSize> scratch{};

@@ -130,6 +130,7 @@ HcallResult Partition::state_call(const papr::HcallRegs& regs, bool set) {
         flush = flush || e.id == gsb::id::kPartitionTable || e.id == gsb::id::kProcessTable;
       }
       for (const gsb::Element e : reader) write_element(refs, e);
+      g->config_version.fetch_add(1, std::memory_order_release);  // runs re-take the config
       // §8 nv2 decision: a SET of 0x0005 (or 0x0006) drops the L2's cached translations:
       // each vCPU flushes at its next entry; running ones are stopped and resume flushed.
       if (flush) g->generation.fetch_add(1);

@@ -207,6 +207,28 @@ class Vcpu {
   };
   std::array<Slot, gsb::kElementCount> slots_{};
   gsb::Reader out_;  // parses every output buffer; reused so a run sets up nothing
+
+  // The run output fast path (docs/perf/l1.md). An L0 writes a given exit's output with the
+  // same elements in the same order every time, so the shape of the last output the Reader
+  // validated is remembered per exit reason: the next output of that reason whose header
+  // count and element headers match it byte for byte is the same structure, which the
+  // Reader accepted (the run-output policy has no value rules, gsb Policy), and its values
+  // are copied straight into the slots. Anything else takes the Reader.
+  struct OutputShape {
+    static constexpr std::size_t kMaxElements = 16;
+    uint64_t reason = ~uint64_t{0};  // raw exit reason; ~0 = unused
+    uint32_t count = 0;
+    uint32_t bytes = 0;
+    bool has_dec = false;
+    gsb::IdBitmap ids;
+    std::array<uint32_t, kMaxElements> header{};  // element header, wire bytes as native u32
+    std::array<uint32_t, kMaxElements> offset{};  // of the element header in the buffer
+    std::array<uint16_t, kMaxElements> dense{};
+  };
+  std::array<OutputShape, 4> shapes_{};
+  std::size_t next_shape_ = 0;  // round-robin replacement
+  bool parse_output_fast(std::span<const uint8_t> buf, RunExit& exit);
+  void remember_shape(uint64_t reason);
   gsb::IdBitmap valid_, dirty_;
 
   CounterBlock ctr_;

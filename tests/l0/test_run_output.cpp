@@ -1,0 +1,131 @@
+// The run path's fast paths against the general ones they replace (docs/perf/l0.md):
+// the per-exit output layouts against gsb::Writer + read_element, and GsbCopy's
+// count-bounded first copy against buffers of every shape.
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <random>
+#include <vector>
+
+#include "gsb/buffer.hpp"
+#include "l0/guest.hpp"
+#include "l0/gsb_copy.hpp"
+#include "l0/run_output.hpp"
+#include "l0/state_access.hpp"
+
+namespace nv2::l0::test {
+namespace {
+
+isa::VcpuState random_state(uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  isa::VcpuState s;
+  for (auto& g : s.gpr) g = rng();
+  s.nia = rng();
+  s.msr = rng();
+  s.dec_expiry_tb = rng();
+  s.hfscr = rng();
+  s.hdar = rng();
+  s.hdsisr = static_cast<uint32_t>(rng());
+  s.heir = rng();
+  s.asdr = rng();
+  return s;
+}
+
+// What run.cpp's general path writes for an exit.
+std::vector<uint8_t> general_encode(const ExitOutputs& e, isa::VcpuState& s) {
+  std::vector<uint8_t> buf(kRunOutputMinSize, 0xEE);
+  gsb::Writer w(buf);
+  VcpuRegistration reg;
+  StateRefs refs;
+  refs.vcpu = &s;
+  refs.reg = &reg;
+  for (gsb::ElementId id : e.elements()) EXPECT_TRUE(w.put(id, read_element(refs, id)));
+  buf.resize(w.size());
+  return buf;
+}
+
+TEST(RunOutputFast, HotExitsHaveALayout) {
+  // A reordered §5 row or an unbound element would silently send these exits down the
+  // general path; the round-trip figures in docs/perf assume they are fast.
+  EXPECT_TRUE(has_exit_output_layout(papr::ExitReason::Hcall));
+  EXPECT_TRUE(has_exit_output_layout(papr::ExitReason::Hdec));
+  EXPECT_TRUE(has_exit_output_layout(papr::ExitReason::Stopped));
+}
+
+TEST(RunOutputFast, SameBytesAsTheGeneralWriterForEveryExit) {
+  for (uint64_t seed = 1; seed <= 20; ++seed) {
+    for (const ExitOutputs& e : kExitOutputs) {
+      isa::VcpuState s = random_state(seed);
+      const std::vector<uint8_t> want = general_encode(e, s);
+      std::vector<uint8_t> got(kRunOutputMinSize + 16, 0xEE);
+      const auto n = encode_exit_output_fast(e.reason, s, got);
+      ASSERT_EQ(n.has_value(), has_exit_output_layout(e.reason));
+      if (!n) continue;
+      ASSERT_EQ(*n, want.size()) << "exit " << static_cast<uint64_t>(e.reason);
+      EXPECT_EQ(std::vector<uint8_t>(got.begin(), got.begin() + static_cast<std::ptrdiff_t>(*n)), want);
+      EXPECT_EQ(got[*n], 0xEE) << "nothing written past the encoded size";
+    }
+  }
+}
+
+TEST(RunOutputFast, TooSmallBufferWritesNothing) {
+  isa::VcpuState s = random_state(7);
+  const std::size_t need = encoded_size(exit_outputs(papr::ExitReason::Hcall));
+  std::vector<uint8_t> small(need - 1, 0xEE);
+  EXPECT_FALSE(encode_exit_output_fast(papr::ExitReason::Hcall, s, small));
+  for (uint8_t b : small) ASSERT_EQ(b, 0xEE);
+}
+
+// A buffer of `n` VSR elements (20 bytes each) at the start of a `capacity`-byte region.
+struct Buf {
+  std::vector<uint8_t> mem;
+  std::size_t used = 0;
+  Buf(std::size_t capacity, unsigned n) : mem(capacity, 0) {
+    gsb::Writer w(mem);
+    for (unsigned i = 0; i < n; ++i)
+      EXPECT_TRUE(w.put(gsb::id::vsr(i % 64), gsb::Value{gsb::Vec128{i, ~uint64_t{i}}}));
+    used = w.size();
+  }
+  papr::RealMemory real() { return {mem.data(), mem.size()}; }
+};
+
+TEST(GsbCopyBounded, SmallBufferInLargeCapacity) {
+  Buf b(64 << 10, 2);
+  GsbCopy c;
+  ASSERT_TRUE(c.load(b.real(), 0, b.mem.size(), gsb::Policy::run_input()));
+  EXPECT_EQ(c.reader().count(), 2u);
+  EXPECT_EQ(c.reader().size(), b.used);
+}
+
+TEST(GsbCopyBounded, BufferLargerThanTheFirstChunkGrows) {
+  Buf b(64 << 10, 300);  // 6004 bytes: past the 4 KiB first chunk
+  ASSERT_GT(b.used, 4096u);
+  GsbCopy c;
+  ASSERT_TRUE(c.load(b.real(), 0, b.mem.size(), gsb::Policy::run_input()));
+  EXPECT_EQ(c.reader().count(), 300u);
+  uint32_t k = 0;
+  for (const gsb::Element& e : c.reader()) {
+    EXPECT_EQ(e.id, gsb::id::vsr(k % 64));
+    EXPECT_EQ(gsb::load_be64(e.data), k);
+    ++k;
+  }
+}
+
+TEST(GsbCopyBounded, CountBeyondTheElementsIsStillTruncated) {
+  Buf b(64 << 10, 3);
+  gsb::store_be32(b.mem.data(), 4);  // claims one element more than there is (zeros follow)
+  GsbCopy c;
+  EXPECT_FALSE(c.load(b.real(), 0, b.used, gsb::Policy::run_input()));
+}
+
+TEST(GsbCopyBounded, ReusedCopyParsesEachBufferAfresh) {
+  Buf big(64 << 10, 300), small(64 << 10, 1);
+  GsbCopy c;
+  ASSERT_TRUE(c.load(big.real(), 0, big.mem.size(), gsb::Policy::run_input()));
+  ASSERT_TRUE(c.load(small.real(), 0, small.mem.size(), gsb::Policy::run_input()));
+  EXPECT_EQ(c.reader().count(), 1u);
+  EXPECT_EQ(c.reader().size(), small.used);
+}
+
+}  // namespace
+}  // namespace nv2::l0::test
