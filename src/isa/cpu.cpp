@@ -47,6 +47,13 @@ Exit Cpu::run(const RunEnv& env, InterruptRequests requests) {
     x.invalidate_all_code();
     x.res_valid = false;
   }
+  TlbDomain* const domain = env.tlb_domain != nullptr ? env.tlb_domain : &x.own_domain;
+  if (x.domain != domain) {
+    // Another guest's (or no) domain: its generation says nothing about this TLB's contents.
+    x.flush_all_translations();
+    x.domain = domain;
+    x.tlb.sync(*domain);
+  }
   x.s = &s;
   x.l1 = env.l1;
   x.config = env.config;
@@ -69,7 +76,7 @@ Exit Cpu::run(const RunEnv& env, InterruptRequests requests) {
     // Block boundary. The common case (no pending event, no context change) follows the
     // chain link of the previous block; everything else takes the full path.
     const bool slow = x.ctx_changed || retired_ >= x.next_check ||
-                      stop_requested_.load(std::memory_order_relaxed);
+                      stop_requested_.load(std::memory_order_relaxed) || !x.tlb.in_sync(*x.domain);
     Block* nb = nullptr;
     if (!slow && b != nullptr) [[likely]] {
       const uint64_t nia = s.nia;
@@ -81,6 +88,10 @@ Exit Cpu::run(const RunEnv& env, InterruptRequests requests) {
         stop_requested_.store(false, std::memory_order_relaxed);
         return done(ExitKind::Stopped);
       }
+      // Another vCPU's tlbie (TlbDomain): drop this vCPU's translations and the host-page
+      // caches and chain links built on them (flush_host_pages moves chain_gen). Decoded
+      // blocks are keyed by L1 real address, so they stay valid.
+      if (x.tlb.sync(*x.domain)) x.flush_host_pages();
       if (x.ctx_changed) {
         x.ctx_changed = false;
         x.check_mmu_key();
@@ -132,7 +143,7 @@ Exit Cpu::run(const RunEnv& env, InterruptRequests requests) {
       // Stay in this loop while the next block is a valid chain link and nothing is due.
       if (f != Flow::Branch && f != Flow::EndBlock) break;
       if (x.ctx_changed || x.idle_request || !x.retired_blocks.empty() || retired_ >= x.next_check ||
-          stop_requested_.load(std::memory_order_relaxed))
+          stop_requested_.load(std::memory_order_relaxed) || !x.tlb.in_sync(*x.domain))
         break;
       const uint64_t nia = s.nia;
       const Block::Link* l = &b->next[0];

@@ -21,6 +21,9 @@ struct RunEnv {
   papr::RealMemory l1;             // L1 real memory: partition-scoped tables and L2 pages
   const PartitionConfig* config;   // the guest's guest-wide state
   const Timebase* timebase;
+  // The guest's tlbie broadcast domain (one per guest, shared by its vCPUs; ISA 3.0B Book III
+  // §5.10.1). nullptr: this vCPU is alone, tlbie invalidates only its own translations.
+  TlbDomain* tlb_domain = nullptr;
 };
 
 // Interrupts requested by the H_GUEST_RUN_VCPU flags (§3), delivered inside L2 before

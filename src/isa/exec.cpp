@@ -193,7 +193,7 @@ Block* Exec::find_block(uint64_t ea) {
     // the code between runs.
     const uint8_t* p = hp->host + off;
     for (uint32_t i = 0; i < b->count; ++i) {
-      if (fetch_word(p + 4 * i, le) != b->insns[i].word) {
+      if (fetch_word(p + 4 * i, le) != b->words[i]) {
         invalidate_code_page(hp->l1_page);
         b = nullptr;
         break;
@@ -209,9 +209,12 @@ Block* Exec::find_block(uint64_t ea) {
     const uint64_t room = (kPageSize - off) / 4;
     const uint64_t max = std::min<uint64_t>(room, kMaxBlockInsns);
     nb->insns.reserve(max + 1);
+    nb->words.reserve(max);
     for (uint64_t i = 0; i < max; ++i) {
-      const Decoded d = predecode(fetch_word(p + 4 * i, le));
+      const uint32_t w = fetch_word(p + 4 * i, le);
+      const Decoded d = predecode(w);
       nb->insns.push_back(d);
+      nb->words.push_back(w);
       if (d.fn == &op_illegal) break;
       if (d.desc != 0xFFFF && (insn(d.desc).flags & flag::kBranch) != 0) break;
     }

@@ -50,6 +50,9 @@ struct Block {
   uint32_t count = 0;
   uint32_t epoch = 0;  // run epoch in which the words were last checked against memory
   std::vector<Decoded> insns;  // count instructions + the end-of-block sentinel
+  // The words as they are in memory, in address order: fuse_block may move a compare down
+  // past independent instructions, so insns[i] is not always the instruction at i.
+  std::vector<uint32_t> words;
   // Chaining: the blocks that followed this one (taken / fall-through), by effective
   // address, valid while Exec::chain_gen has not moved since they were recorded.
   struct Link {
@@ -75,6 +78,10 @@ struct Exec {
   const PartitionConfig* config = nullptr;
   const Timebase* timebase = nullptr;
   SoftTlb tlb;
+  // tlbie broadcast domain of this run (RunEnv::tlb_domain), or own_domain when the L0 gave
+  // none: never null, so the block-boundary check needs no branch on it.
+  TlbDomain own_domain;
+  TlbDomain* domain = &own_domain;
 
   // Host-pointer caches, filled by the slow path from translate(), flushed whenever a
   // translation may change (MSR[IR/DR/PR], PIDR, LPCR, tlbie/tlbiel/slbia, flush).

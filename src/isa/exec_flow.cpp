@@ -320,7 +320,11 @@ Flow invalidate(Exec& x, const Decoded& d) {
 Flow op_tlbie(Exec& x, const Decoded& d) {
   if (privileged_denied(x)) return x.program(d, srr1::kProgramPrivileged);
   if ((x.s->lpcr & lpcr::kGTSE) == 0 || field(d.word, 14, 14) == 0) return x.hea(d);
-  return invalidate(x, d);
+  // The global form (Book III §5.10.1): this vCPU invalidates precisely, every other vCPU of
+  // the guest flushes its translations at its next block boundary (TlbDomain).
+  const Flow f = invalidate(x, d);
+  x.tlb.note_own_broadcast(x.domain->broadcast());
+  return f;
 }
 // Invalidate this thread's TLB entries: privileged; partition-scoped (PRS=0) -> HEA
 Flow op_tlbiel(Exec& x, const Decoded& d) {

@@ -17,7 +17,9 @@ inline int64_t sw(uint64_t v) { return static_cast<int32_t>(static_cast<uint32_t
 
 // CR[BF] <- compare (as op_cmp / op_cmpl / op_cmpi / op_cmpli); then the bc that follows:
 // if CR[BI] = BO_1 then NIA <- target (BO_2 = 1: CTR untouched); if LK then LR <- CIA + 4.
-template <Cmp K, bool L>
+// ToLr: the branch is bclr (conditional return, target LR[0:61] || 0b00 read before LK
+// updates LR) instead of bc.
+template <Cmp K, bool L, bool ToLr>
 Flow op_cmp_bc(Exec& x, const Decoded& d) {
   VcpuState& s = *x.s;
   const uint64_t ra = s.gpr[d.ra];
@@ -46,6 +48,7 @@ Flow op_cmp_bc(Exec& x, const Decoded& d) {
   const bool bit = ((c >> (3 - (br.ra & 3u))) & 1u) != 0;
   const bool take = bit == ((br.rt & 0x08) != 0);
   const uint64_t cia = x.cia(br);
+  const uint64_t lr_target = s.lr & ~uint64_t{3};
   if (br.word & 1u) s.lr = cia + 4;
   x.last = &br;
   if (!take) {
@@ -53,31 +56,87 @@ Flow op_cmp_bc(Exec& x, const Decoded& d) {
     return Flow::Branch;
   }
   s.cfar = cia;
-  s.nia = (br.word & 2u) ? static_cast<uint64_t>(br.imm) : cia + static_cast<uint64_t>(br.imm);
+  if constexpr (ToLr) {
+    s.nia = lr_target;
+  } else {
+    s.nia = (br.word & 2u) ? static_cast<uint64_t>(br.imm) : cia + static_cast<uint64_t>(br.imm);
+  }
   return Flow::Branch;
 }
 
 template <Cmp K>
-Handler pick(bool l) {
-  return l ? &op_cmp_bc<K, true> : &op_cmp_bc<K, false>;
+Handler pick(bool l, bool to_lr) {
+  if (to_lr) return l ? &op_cmp_bc<K, true, true> : &op_cmp_bc<K, false, true>;
+  return l ? &op_cmp_bc<K, true, false> : &op_cmp_bc<K, false, false>;
 }
+
+}  // namespace
+
+namespace {
+
+bool is_compare(const Decoded& d) {
+  return d.fn == &op_cmp || d.fn == &op_cmpl || d.fn == &op_cmpi || d.fn == &op_cmpli;
+}
+
+constexpr int kNoGpr = 32;  // movable, writes no GPR
+
+// GPR an instruction between a compare and its branch writes, when it may be moved across:
+// it cannot fault or exit, and reads and writes neither CR nor XER (Rc = 0, OE = 0; the
+// compare reads XER[SO]). -1 for every other instruction. A compare moved past such an
+// instruction to just before the branch has the same architected effect: nothing between
+// observes CR, the compare's operands are unchanged (checked by the caller), and no
+// interrupt can be taken between them (interrupts are taken at block boundaries only).
+int movable_dest(const Decoded& d, unsigned bf) {
+  const bool rc = (d.word & 1u) != 0;
+  const bool oe = field(d.word, 21, 21) != 0;
+  // D-form: no Rc/OE bit (bit 31 belongs to the immediate).
+  if (d.fn == &op_addi || d.fn == &op_addis) return d.rt;
+  if (d.fn == &op_ori || d.fn == &op_xori || d.fn == &op_oris || d.fn == &op_xoris) return d.ra;
+  // XO-form: RT.
+  if (d.fn == &op_add || d.fn == &op_subf || d.fn == &op_neg) return rc || oe ? -1 : d.rt;
+  // X/M/MD-form logical and rotate: RA.
+  if (d.fn == &op_and_ || d.fn == &op_or_ || d.fn == &op_xor_ || d.fn == &op_andc ||
+      d.fn == &op_rlwinm || d.fn == &op_rldicl || d.fn == &op_rldicr || d.fn == &op_rldic ||
+      d.fn == &op_extsw)
+    return rc ? -1 : d.ra;
+  // A compare that sets another CR field (writes no GPR).
+  if (is_compare(d) && field(d.word, 6, 8) != bf) return kNoGpr;
+  return -1;
+}
+
+constexpr std::size_t kMaxMoved = 4;  // instructions a compare may be moved past
 
 }  // namespace
 
 void fuse_block(Decoded* insns, std::size_t count) {
   if (count < 2) return;
-  Decoded& c = insns[count - 2];
   const Decoded& b = insns[count - 1];
-  if (b.fn != &op_bc) return;
+  if (b.fn != &op_bc && b.fn != &op_bclr) return;
+  const bool to_lr = b.fn == &op_bclr;
   const unsigned bo = b.rt;
-  // BO_0 = 0 (tests a CR bit), BO_2 = 1 (CTR not used), BI in the field the compare sets.
+  // BO_0 = 0 (tests a CR bit), BO_2 = 1 (CTR not used).
   if ((bo & 0x10) != 0 || (bo & 0x04) == 0) return;
-  if (b.ra / 4 != field(c.word, 6, 8)) return;
+  const unsigned bf = b.ra / 4u;  // the CR field BI is in
+  // The compare that sets it, possibly a few independent instructions up.
+  std::size_t j = count - 2;
+  for (;;) {
+    if (is_compare(insns[j]) && field(insns[j].word, 6, 8) == bf) break;
+    if (movable_dest(insns[j], bf) < 0 || j == 0 || count - 2 - j >= kMaxMoved) return;
+    --j;
+  }
+  Decoded c = insns[j];
+  const bool reg_form = c.fn == &op_cmp || c.fn == &op_cmpl;
+  for (std::size_t k = j + 1; k < count - 1; ++k) {
+    const int dest = movable_dest(insns[k], bf);
+    if (dest == c.ra || (reg_form && dest == c.rb)) return;
+  }
   const bool l = field(c.word, 10, 10) != 0;
-  if (c.fn == &op_cmp) c.fn = pick<Cmp::Signed>(l);
-  else if (c.fn == &op_cmpl) c.fn = pick<Cmp::Unsigned>(l);
-  else if (c.fn == &op_cmpi) c.fn = pick<Cmp::SignedImm>(l);
-  else if (c.fn == &op_cmpli) c.fn = pick<Cmp::UnsignedImm>(l);
+  if (c.fn == &op_cmp) c.fn = pick<Cmp::Signed>(l, to_lr);
+  else if (c.fn == &op_cmpl) c.fn = pick<Cmp::Unsigned>(l, to_lr);
+  else if (c.fn == &op_cmpi) c.fn = pick<Cmp::SignedImm>(l, to_lr);
+  else c.fn = pick<Cmp::UnsignedImm>(l, to_lr);
+  for (std::size_t k = j; k + 2 < count; ++k) insns[k] = insns[k + 1];
+  insns[count - 2] = c;
 }
 
 }  // namespace nv2::isa

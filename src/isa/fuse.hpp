@@ -11,7 +11,9 @@ namespace nv2::isa {
 
 // Rewrite the handlers of a freshly decoded block in place where a pair can be fused.
 // Today: a compare (cmp, cmpl, cmpi, cmpli) followed by the block-ending `bc` that tests a
-// bit of the field the compare set and does not use CTR.
+// bit of the field the compare set and does not use CTR; the compare may be up to four
+// instructions earlier when those cannot fault and touch neither CR, XER nor its operands
+// (it is then moved down next to the branch: Block::words keeps the address order).
 void fuse_block(Decoded* insns, std::size_t count);
 
 }  // namespace nv2::isa

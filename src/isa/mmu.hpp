@@ -79,6 +79,15 @@ class SoftTlb {
   // another vCPU broadcast since the last sync. True when it flushed (the caller drops the
   // caches it keeps in front of this TLB too).
   bool sync(const class TlbDomain& domain);
+  // False when `domain` broadcast since the last sync (the run loop tests this at every block
+  // boundary, so it is one load and one compare).
+  bool in_sync(const class TlbDomain& domain) const;
+  // This vCPU just broadcast, raising the generation from `before`: it already invalidated its
+  // own entries precisely, so it need not flush everything at its next sync, unless another
+  // vCPU broadcast in between (then the generation is not before + 1 and the sync flushes).
+  void note_own_broadcast(uint64_t before) {
+    if (seen_generation_ == before) seen_generation_ = before + 1;
+  }
 
   // The entry that translates `ea` for `type` under `ctx` without a walk, or nullptr.
   const Entry* lookup(const MmuContext& ctx, uint64_t ea, AccessType type) const {
@@ -149,12 +158,17 @@ class SoftTlb {
 // tlbie's scope (tlbie is rare next to translations; docs/decisions/isa-system.md).
 class TlbDomain {
  public:
-  void broadcast() { generation_.fetch_add(1, std::memory_order_acq_rel); }
+  // Returns the generation before this broadcast (SoftTlb::note_own_broadcast).
+  uint64_t broadcast() { return generation_.fetch_add(1, std::memory_order_acq_rel); }
   uint64_t generation() const { return generation_.load(std::memory_order_acquire); }
 
  private:
   std::atomic<uint64_t> generation_{0};
 };
+
+inline bool SoftTlb::in_sync(const TlbDomain& domain) const {
+  return domain.generation() == seen_generation_;
+}
 
 inline bool SoftTlb::sync(const TlbDomain& domain) {
   const uint64_t g = domain.generation();

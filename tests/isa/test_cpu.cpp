@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <cstring>
 #include <set>
 #include <vector>
 
@@ -227,6 +228,86 @@ TEST(Cpu, TlbielMakesAnUnmappedPageFault) {
   EXPECT_EQ(f.m.run().kind, ExitKind::Hcall);
   EXPECT_EQ(f.s().nia, 0x304u);
   EXPECT_EQ(f.s().dar, 0x20000u);
+}
+
+// ---- tlbie broadcast (TlbDomain wired into the run loop) -----------------------------------
+// Two vCPUs of one guest share the memory, the tables and a TlbDomain. vCPU A loads from EA
+// 0x20000 once per run; between its runs the page is remapped to L2 real 0x30000 and vCPU B
+// executes tlbiel (local: A may keep the stale translation, and nv2 keeps it) and then tlbie
+// (global: A must re-walk and read the new page).
+constexpr uint32_t kTlbielAll = 0x7C033A24;  // tlbiel r7,r0,0,1,1 (RIC=0 PRS=1 R=1)
+constexpr uint32_t kTlbieAll = 0x7C033A64;   // tlbie r7,r0,0,1,1
+
+struct TwoVcpus : Radix {
+  static constexpr uint64_t kCodeB = kCode + 0x100;
+  TlbDomain domain;
+  Cpu b;
+  explicit TwoVcpus(bool with_domain)
+      : Radix({0xE8640000, kScOne, 0xE8640000, kScOne, 0xE8640000, kScOne}) {
+    // B: tlbiel ; sc 1 ; tlbie ; sc 1
+    const uint32_t prog_b[] = {kTlbielAll, kScOne, kTlbieAll, kScOne};
+    m.put_words(kCodeB, prog_b, true);
+    s().gpr[4] = 0x20000;
+    s().lpcr |= lpcr::kGTSE;
+    b.state() = s();
+    b.state().nia = kCodeB;
+    b.state().gpr[7] = 0xC00;  // RB: IS=3 (bits 52:53), everything of PID 0
+    std::memcpy(m.memory().data() + 0x20000, "old page", 8);
+    std::memcpy(m.memory().data() + 0x30000, "new page", 8);
+    env = m.env();
+    if (with_domain) env.tlb_domain = &domain;
+  }
+  RunEnv env{};
+  uint64_t run_a() {
+    EXPECT_EQ(m.cpu().run(env).kind, ExitKind::Hcall);
+    return s().gpr[3];
+  }
+  void run_b() { EXPECT_EQ(b.run(env).kind, ExitKind::Hcall); }
+  void remap() {
+    m.l1().store_be64(kL4 + 8 * (0x20000 >> 12),
+                      radix::make_pte(0x30000, radix::kReference | radix::kChange | radix::kEaaRead |
+                                                   radix::kEaaReadWrite));
+  }
+  static uint64_t word(const char* text) {
+    uint64_t v;
+    std::memcpy(&v, text, 8);
+    return v;
+  }
+};
+
+TEST(Cpu, TlbieOnOneVcpuMakesTheOthersRewalk) {
+  TwoVcpus f(true);
+  EXPECT_EQ(f.run_a(), TwoVcpus::word("old page"));
+  f.remap();
+  f.run_b();  // tlbiel: B's own TLB only
+  EXPECT_EQ(f.run_a(), TwoVcpus::word("old page"));  // A still holds the old translation
+  f.run_b();  // tlbie: broadcast
+  EXPECT_EQ(f.run_a(), TwoVcpus::word("new page"));
+}
+
+TEST(Cpu, TlbieWithoutADomainIsLocal) {
+  // No RunEnv::tlb_domain: each vCPU is alone (single-vCPU behaviour), so B's tlbie does not
+  // reach A, which keeps its cached translation.
+  TwoVcpus f(false);
+  EXPECT_EQ(f.run_a(), TwoVcpus::word("old page"));
+  f.remap();
+  f.run_b();
+  f.run_b();
+  EXPECT_EQ(f.run_a(), TwoVcpus::word("old page"));
+}
+
+TEST(Cpu, OwnTlbieDoesNotFlushTheIssuerTwice) {
+  // The issuer invalidates precisely and records its own broadcast: its TLB stays in sync
+  // (no full flush at the next boundary); a broadcast by someone else is not hidden by it.
+  TlbDomain domain;
+  SoftTlb tlb;
+  EXPECT_FALSE(tlb.sync(domain));
+  tlb.note_own_broadcast(domain.broadcast());
+  EXPECT_TRUE(tlb.in_sync(domain));
+  domain.broadcast();                          // another vCPU
+  tlb.note_own_broadcast(domain.broadcast());  // then this one
+  EXPECT_FALSE(tlb.in_sync(domain));
+  EXPECT_TRUE(tlb.sync(domain));
 }
 
 TEST(Cpu, StoreToCodeThroughAnotherMappingInvalidatesBlocks) {

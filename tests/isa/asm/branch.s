@@ -174,3 +174,86 @@ test_compare_and_branch_pairs:
   blr
   # REGISTER_OUT r3 20
   # REGISTER_OUT cr 0x28420800
+
+# Fusion with a compare a few instructions above the branch (fuse.cpp): moved down past
+# independent instructions; not moved past one that writes its operand, or sets CR (Rc=1).
+test_compare_moved_past_independent_instructions:
+  # REGISTER_IN r4 5
+  # REGISTER_IN r5 7
+  li r3, 0
+  cmpw cr1, r4, r5
+  addi r6, r4, 10
+  rlwinm r7, r5, 1, 0, 30
+  blt cr1, 1f
+  li r3, 1
+1:
+  cmpw r4, r5
+  addi r4, r4, 10
+  bge 2f
+  addi r3, r3, 2
+2:
+  cmpw cr2, r5, r4
+  cmpwi cr7, r5, 7
+  bge cr2, 3f
+  addi r3, r3, 4
+3:
+  cmpw cr0, r4, r5
+  subf. r8, r5, r5
+  beq 4f
+  addi r3, r3, 8
+4:
+  blr
+  # REGISTER_OUT r3 6
+  # REGISTER_OUT r4 15
+  # REGISTER_OUT r6 15
+  # REGISTER_OUT r7 14
+  # REGISTER_OUT r8 0
+  # REGISTER_OUT cr 0x28800002
+
+# Compare + conditional return (bclr) fused: taken and not taken.
+test_compare_and_conditional_return:
+  # REGISTER_IN r4 3
+  # REGISTER_IN r5 9
+  mflr r10
+  li r3, 0
+  bl 1f
+  addi r3, r3, 1
+  bl 2f
+  mtlr r10
+  blr
+1:
+  cmplw r4, r5
+  addi r6, r4, 1
+  bltlr
+  li r3, 100
+  blr
+2:
+  cmplw cr6, r4, r5
+  bgtlr cr6
+  addi r3, r3, 16
+  blr
+  # REGISTER_OUT r3 17
+  # REGISTER_OUT r6 4
+  # REGISTER_OUT cr 0x80000080
+
+# A branch into the middle of a fused pair (between the moved compare and the branch): that
+# entry is its own block and uses CR as it is.
+test_branch_into_moved_compare_pair:
+  # REGISTER_IN r4 1
+  # REGISTER_IN r5 2
+  li r3, 0
+  li r7, 0
+  cmpw cr0, r4, r5
+  b 2f
+1:
+  cmpw cr0, r4, r4
+2:
+  addi r7, r7, 1
+  beq 3f
+  addi r3, r3, 1
+  b 1b
+3:
+  blr
+  # REGISTER_OUT r3 1
+  # REGISTER_OUT r7 2
+  # REGISTER_OUT cr 0x20000000
