@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstring>
 #include <thread>
+#include <vector>
 
 #include "isa/cpu.hpp"
 #include "isa/interrupts.hpp"
@@ -119,6 +120,33 @@ TEST(CpuConcurrency, TlbieFromAnotherVcpuReachesARunningLoop) {
   uint64_t expected;
   std::memcpy(&expected, "new page", 8);
   EXPECT_EQ(s.gpr[3], expected);
+}
+
+
+// The bound on a stop request's latency (decisions isa-core 24): it is honoured at the next
+// block boundary, so at most one block (kMaxBlockInsns = 64 instructions) late. A loop that is
+// one full 64-instruction block stops only at its start, with whole iterations retired.
+TEST(CpuConcurrency, StopRequestIsHonouredAtABlockBoundary) {
+  testing::TestMachine m(16 << 20, Timebase(Timebase::Mode::RealTime));
+  std::vector<uint32_t> prog(63, 0x38630001);  // addi r3,r3,1
+  prog.push_back(0x4BFFFF04);                  // b .-252 (back to the first addi)
+  m.put_words(0x10000, prog, true);
+  VcpuState& s = m.state();
+  s.msr = msr::kSF | msr::kME | msr::kLE;
+  s.nia = 0x10000;
+  s.hdec_expiry_tb = ~uint64_t{0};
+  s.dec_expiry_tb = ~uint64_t{0};
+  std::thread stopper([&m] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    m.cpu().request_stop();
+  });
+  const Exit e = m.run();
+  stopper.join();
+  EXPECT_EQ(e.kind, ExitKind::Stopped);
+  EXPECT_EQ(s.nia, 0x10000u);
+  EXPECT_GT(s.gpr[3], 0u);
+  EXPECT_EQ(s.gpr[3] % 63, 0u);
+  EXPECT_EQ(e.instructions % 64, 0u);
 }
 
 }  // namespace
