@@ -5,7 +5,13 @@ namespace nv2::vmm {
 using papr::HStatus;
 
 Xics::Xics(unsigned servers, std::function<void(unsigned)> line_changed)
-    : icps_(servers), line_changed_(std::move(line_changed)) {}
+    : icps_(servers), line_changed_(std::move(line_changed)), notify_mu_(servers) {}
+
+void Xics::notify(unsigned server) {
+  if (!line_changed_ || server >= notify_mu_.size()) return;
+  std::lock_guard lock(notify_mu_[server]);
+  line_changed_(server);
+}
 
 bool Xics::interrupt_pending(unsigned server) const {
   std::lock_guard lock(mu_);
@@ -53,19 +59,24 @@ HStatus Xics::h_cppr(unsigned self, uint64_t cppr_arg) {
       resend(icp);
     }
   }
-  if (line_changed_) line_changed_(self);
+  notify(self);
   return HStatus::Success;
 }
 
 HStatus Xics::h_xirr(unsigned self, uint64_t& xirr_out) {
-  std::lock_guard lock(mu_);
-  if (self >= icps_.size()) return HStatus::Hardware;
-  IcpState& icp = icps_[self];
-  // Accept: report the old CPPR with the source, raise CPPR to the source's priority.
-  xirr_out = icp.xirr();
-  if (icp.xisr != 0) icp.cppr = icp.pending_priority;
-  icp.xisr = 0;
-  icp.pending_priority = kXicsLeastFavoured;
+  {
+    std::lock_guard lock(mu_);
+    if (self >= icps_.size()) return HStatus::Hardware;
+    IcpState& icp = icps_[self];
+    // Accept: report the old CPPR with the source, raise CPPR to the source's priority.
+    xirr_out = icp.xirr();
+    if (icp.xisr != 0) icp.cppr = icp.pending_priority;
+    icp.xisr = 0;
+    icp.pending_priority = kXicsLeastFavoured;
+  }
+  // Accepting lowers the line: tell the machine too, through the same serialised path as
+  // every raise, so the lowering can never overwrite a newer raise.
+  notify(self);
   return HStatus::Success;
 }
 
@@ -77,7 +88,7 @@ HStatus Xics::h_eoi(unsigned self, uint64_t xirr) {
     icp.cppr = static_cast<uint8_t>((xirr >> 24) & 0xFF);
     if (icp.xisr == 0) resend(icp);
   }
-  if (line_changed_) line_changed_(self);
+  notify(self);
   return HStatus::Success;
 }
 
@@ -90,7 +101,7 @@ HStatus Xics::h_ipi(unsigned self, uint64_t server, uint64_t mfrr_arg) {
     icp.mfrr = static_cast<uint8_t>(mfrr_arg & 0xFF);
     if (icp.mfrr < icp.cppr) check_ipi(icp);
   }
-  if (line_changed_) line_changed_(static_cast<unsigned>(server));
+  notify(static_cast<unsigned>(server));
   return HStatus::Success;
 }
 

@@ -31,8 +31,13 @@ struct IcpState {
 
 class Xics {
  public:
-  // `line_changed(server)` is called (outside the lock) whenever a server's external line
-  // may have changed, so the machine can kick that vCPU.
+  // `line_changed(server)` is called (outside the state lock, so it may read the line back
+  // with interrupt_pending()) whenever a server's external line may have changed, so the
+  // machine can mirror the line into the vCPU and kick it. Calls for one server never
+  // overlap: each runs after the change that caused it, so the last call always reads the
+  // current line and a callback that mirrors it cannot leave a stale level behind (an IPI
+  // presented while an older "line low" call was still on its way would otherwise be lost
+  // until the next change: the vCPU would cede with XISR set and never take it).
   explicit Xics(unsigned servers, std::function<void(unsigned)> line_changed = {});
 
   unsigned servers() const { return static_cast<unsigned>(icps_.size()); }
@@ -51,10 +56,14 @@ class Xics {
  private:
   void check_ipi(IcpState& icp);  // present the IPI when MFRR beats both CPPR and XISR
   void resend(IcpState& icp);
+  void notify(unsigned server);  // line_changed_(server), serialised per server
+
 
   mutable std::mutex mu_;
   std::vector<IcpState> icps_;
   std::function<void(unsigned)> line_changed_;
+  // One per server, held across line_changed_(server); never taken while mu_ is held.
+  std::vector<std::mutex> notify_mu_;
 };
 
 }  // namespace nv2::vmm
