@@ -161,6 +161,15 @@ class Guest {
   std::atomic<bool> deleted{false};
 
   std::shared_ptr<Vcpu> find_vcpu(uint64_t vcpu_id) const;
+  // The vCPU for H_GUEST_RUN_VCPU, or null. A vCPU is never removed while its guest lives
+  // (H_GUEST_DELETE only marks the guest; the map goes with the last reference), so the
+  // pointer is valid as long as the caller holds a reference to the guest. IDs below
+  // kDirectVcpus are found without taking mu (a lock per round trip was measurable,
+  // docs/perf/l0.md); the others through the map.
+  static constexpr std::size_t kDirectVcpus = 64;
+  Vcpu* vcpu_for_run(uint64_t vcpu_id) const;
+  // Make a new vCPU visible to vcpu_for_run (caller holds mu, after inserting it).
+  void publish_vcpu(uint64_t vcpu_id, Vcpu* v);
   // Ask every running vCPU to stop: for deletion (kick = false, the run sees `deleted`)
   // or for a translation flush (internal).
   void stop_all_vcpus(bool internal);
@@ -168,6 +177,7 @@ class Guest {
  private:
   uint64_t id_;
   Accounting& acct_;
+  std::array<std::atomic<Vcpu*>, kDirectVcpus> direct_{};
 };
 
 // Element 0x0001, the size of the L0's internal vCPU state (nv2 decision, §9.5): the bytes

@@ -120,7 +120,9 @@ HcallResult Partition::h_guest_create_vcpu(const papr::HcallRegs& regs) {
                                         host_.accounting());
     v->state().msr = kL2InitialMsr;
     v->seen_generation = g->generation.load();
+    Vcpu* const raw = v.get();
     g->vcpus.emplace(a.vcpu_id(), std::move(v));
+    g->publish_vcpu(a.vcpu_id(), raw);
   } catch (const std::bad_alloc&) {
     return HcallResult::error(HStatus::NotEnoughResources);
   }

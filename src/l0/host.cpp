@@ -192,6 +192,17 @@ std::shared_ptr<Vcpu> Guest::find_vcpu(uint64_t vcpu_id) const {
   return it == vcpus.end() ? nullptr : it->second;
 }
 
+Vcpu* Guest::vcpu_for_run(uint64_t vcpu_id) const {
+  if (vcpu_id < kDirectVcpus) return direct_[vcpu_id].load(std::memory_order_acquire);
+  std::lock_guard lk(mu);
+  const auto it = vcpus.find(vcpu_id);
+  return it == vcpus.end() ? nullptr : it->second.get();
+}
+
+void Guest::publish_vcpu(uint64_t vcpu_id, Vcpu* v) {
+  if (vcpu_id < kDirectVcpus) direct_[vcpu_id].store(v, std::memory_order_release);
+}
+
 void Guest::stop_all_vcpus(bool internal) {
   std::lock_guard lk(mu);
   for (auto& [id, v] : vcpus) {

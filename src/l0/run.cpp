@@ -54,7 +54,7 @@ HcallResult Partition::h_guest_run_vcpu(const papr::HcallRegs& regs) {
   if ((a.flags() & ~papr::run_flag::kValid) != 0) return HcallResult::error(HStatus::Parameter);
   const auto g = find_guest(a.guest_id());
   if (!g) return HcallResult::error(HStatus::P2);
-  const auto v = a.vcpu_id() < kMaxVcpus ? g->find_vcpu(a.vcpu_id()) : nullptr;
+  Vcpu* const v = a.vcpu_id() < kMaxVcpus ? g->vcpu_for_run(a.vcpu_id()) : nullptr;  // g holds it
   if (!v) return HcallResult::error(HStatus::P3);
 
   // One run of a vCPU at a time (nv2 decision: a second RUN, GET or SET meanwhile → H_BUSY).

@@ -224,6 +224,7 @@ Result<HcallOutcome> Machine::h_register_vpa(l1::Vcpu& v) {
     // Another vCPU's cache belongs to its thread: it applies this before its next entry.
     std::lock_guard lock(cpus_[cpu]->mu);
     cpus_[cpu]->pending_vpa = vpa;
+    cpus_[cpu]->vpa_pending.store(true, std::memory_order_release);
   }
   return finish(v, HStatus::Success);
 }

@@ -227,9 +227,10 @@ l1::Result<void> Machine::apply_mailbox(CpuSlot& slot) {
     slot.lpcr_generation_seen = gen;
   }
   std::optional<uint64_t> vpa;
-  {
+  if (slot.vpa_pending.load(std::memory_order_acquire)) {
     std::lock_guard lock(slot.mu);
     vpa.swap(slot.pending_vpa);
+    slot.vpa_pending.store(false, std::memory_order_relaxed);
   }
   if (vpa) NV2_TRY(slot.vcpu->set_vpa(*vpa));
   return {};
@@ -330,6 +331,7 @@ MachineResult Machine::run() {
       c->prodded.store(false);
       c->stop_self = false;
       c->pending_vpa.reset();
+      c->vpa_pending.store(false);
     }
     for (auto& c : cpus_) c->thread = std::thread([this, n = c->index] { vcpu_thread(n); });
     for (auto& c : cpus_) c->thread.join();

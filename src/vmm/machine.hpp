@@ -113,6 +113,9 @@ class Machine {
     std::atomic<bool> prodded{false};
     bool stop_self = false;               // touched only by the vCPU's own thread
     std::optional<uint64_t> pending_vpa;  // H_REGISTER_VPA for this vCPU from another one
+    // Set (under mu) with pending_vpa: the vCPU's thread takes mu before an entry only when
+    // there is something to take (a lock per round trip was measurable, docs/perf/vmm.md).
+    std::atomic<bool> vpa_pending{false};
     uint64_t lpcr_generation_seen = 0;
   };
   Machine(l1::Hypervisor& hv, MachineConfig cfg);

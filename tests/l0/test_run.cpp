@@ -88,6 +88,45 @@ TEST_F(Run, HdecExitWhenTheTimebaseReachesHdecExpiry) {
   EXPECT_LT(spins, 5000u);
 }
 
+// The run keeps a per-vCPU copy of the guest config and re-takes it only when a guest-wide
+// SET (or a flush) moved the guest's version (docs/perf/l0.md): a TB offset set between two
+// runs must reach the second one. With a stale offset of 0 the L2 would spin ~10^6
+// instructions to the new HDEC expiry; with the new offset it is already past it.
+TEST_F(Run, AGuestWideSetBetweenRunsReachesTheNextRun) {
+  load("spin");
+  ASSERT_EQ(w.l1.set(0, g, 0, {{gsb::id::kHdecExpiry, uint64_t{5000}}}).status, HStatus::Success);
+  Answer a = w.l1.run(g, 0);
+  ASSERT_EQ(a.status, HStatus::Success) << papr::name(a.status);
+  ASSERT_EQ(a.r4, 0x980u);
+  const uint64_t spins = w.l1.reg64(g, 0, gsb::id::gpr(14));
+  ASSERT_EQ(w.l1.set(0, g, 0, {{gsb::id::kHdecExpiry, uint64_t{1} << 20}}).status, HStatus::Success);
+  ASSERT_EQ(w.l1.set(papr::state_flag::kGuestWide, g, 0, {{gsb::id::kTbOffset, uint64_t{1} << 21}}).status, HStatus::Success);
+  w.l1.run_input();
+  a = w.l1.run(g, 0);
+  ASSERT_EQ(a.status, HStatus::Success) << papr::name(a.status);
+  EXPECT_EQ(a.r4, 0x980u);
+  EXPECT_LT(w.l1.reg64(g, 0, gsb::id::gpr(14)) - spins, 100u) << "the run used the new TB offset";
+}
+
+// vCPUs below Guest::kDirectVcpus are found for a run without the guest mutex, the others
+// through the map (docs/perf/l0.md): both kinds run, and an ID never created is H_P3 in
+// either range.
+TEST_F(Run, VcpusInsideAndBeyondTheDirectTableRunAndUnknownOnesAreP3) {
+  load("hcall");
+  for (const uint64_t id : {uint64_t{Guest::kDirectVcpus - 1}, uint64_t{Guest::kDirectVcpus}, uint64_t{1000}}) {
+    ASSERT_EQ(w.l1.call(Hcall::H_GUEST_CREATE_VCPU, {0, g, id}).status, HStatus::Success) << id;
+    w.l1.register_run_buffers(g, id);
+    ASSERT_EQ(w.l1.set(0, g, id, {{gsb::id::kNia, kEntry}, {gsb::id::kMsr, kMsrL2}}).status, HStatus::Success);
+    w.l1.run_input();
+    const Answer a = w.l1.run(g, id);
+    ASSERT_EQ(a.status, HStatus::Success) << id << " " << papr::name(a.status);
+    EXPECT_EQ(a.r4, 0xC00u) << id;
+    EXPECT_EQ(out64(w.l1.output(), gsb::id::gpr(4)), 0x104u) << id;
+  }
+  for (const uint64_t id : {uint64_t{5}, uint64_t{Guest::kDirectVcpus + 1}, uint64_t{2047}})
+    EXPECT_EQ(w.l1.run(g, id).status, HStatus::P3) << id;
+}
+
 TEST_F(Run, HdsiExitReportsHdarHdsisrAsdrNiaMsr) {
   build_partition_table(w.l1.mem(), /*unmapped_from=*/0x800000);  // everything mapped but 8 MiB+
   load("hdsi");
