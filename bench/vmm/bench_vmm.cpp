@@ -5,7 +5,9 @@
 // machine's handler, one H_GUEST_RUN_VCPU), free of boot and teardown. The run's
 // --stats=json gives the GSB bytes per exit. BM_HostSyscall is the baseline measured in
 // the same run: one host system call (a privilege crossing on this machine); the ratio
-// column of docs/perf/vmm.md is round trip / syscall.
+// column of docs/perf/vmm.md is round trip / syscall. The benchmark's time is wall time;
+// the counter cpu_ns_per_round_trip is the children's CPU time (wait4 rusage) over the
+// same difference, the figure docs/perf/vmm.md quotes on this shared machine.
 #include <benchmark/benchmark.h>
 #include <fcntl.h>
 #include <sys/stat.h>
