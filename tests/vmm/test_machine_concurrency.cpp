@@ -80,6 +80,7 @@ TEST(MachineConcurrency, XicsIpiRingLosesNothing) {
       if (cpu == 0 && !ok(xics.h_ipi(cpu, next, 5), "first H_IPI")) return;
       while (!failures.stop.load() && received[cpu].load() < kRounds) {
         bool presented = false;
+        const auto waited_from = std::chrono::steady_clock::now();
         {
           std::unique_lock lock(mu);
           presented = cv.wait_for(lock, kPeerTimeout, [&] {
@@ -87,10 +88,14 @@ TEST(MachineConcurrency, XicsIpiRingLosesNothing) {
           });
         }
         if (failures.stop.load()) return;
-        if (!presented) {
+        // Timed out: either no IPI came (the ICP dump shows no XISR: a lost IPI) or it was
+        // presented and only the wakeup went missing (XISR set: a lost notify).
+        if (!presented || std::chrono::steady_clock::now() - waited_from >= kPeerTimeout) {
           std::string m = "cpu " + std::to_string(cpu) + " waited " +
                           std::to_string(kPeerTimeout.count()) + " s for the token after " +
-                          std::to_string(received[cpu].load()) + " rounds; ICPs:";
+                          std::to_string(received[cpu].load()) + " rounds (" +
+                          (presented ? "presented, never woken" : "never presented") +
+                          "); ICPs:";
           for (unsigned c = 0; c < kCpus; ++c) m += " [" + icp_text(xics.state(c)) + "]";
           failures.add(std::move(m));
           wake_all();
