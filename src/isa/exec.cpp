@@ -216,7 +216,8 @@ Block* Exec::find_block(uint64_t ea) {
       nb->insns.push_back(d);
       nb->words.push_back(w);
       if (d.fn == &op_illegal) break;
-      if (d.desc != 0xFFFF && (insn(d.desc).flags & flag::kBranch) != 0) break;
+      // Blocks end at branches, except at a conditional bc: a side exit (fuse.hpp).
+      if (d.desc != 0xFFFF && (insn(d.desc).flags & flag::kBranch) != 0 && !is_side_exit(d)) break;
     }
     nb->count = static_cast<uint32_t>(nb->insns.size());
     fuse_block(nb->insns.data(), nb->count);

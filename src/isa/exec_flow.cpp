@@ -5,6 +5,7 @@
 
 #include "isa/decode.hpp"
 #include "isa/exec.hpp"
+#include "isa/fuse.hpp"
 #include "isa/handlers.hpp"
 #include "isa/interrupts.hpp"
 #include "isa/sem.hpp"
@@ -104,6 +105,16 @@ Flow op_bc(Exec& x, const Decoded& d) {
   if (!take) return fall_through(x, d);
   return branch_to(x, d, (d.word & 2u) ? static_cast<uint64_t>(d.imm) : cia + static_cast<uint64_t>(d.imm));
 }
+// As op_bc; not taken, the block goes on (a side exit of a superblock, fuse.hpp).
+Flow op_bc_side(Exec& x, const Decoded& d) {
+  VcpuState& s = *x.s;
+  const uint64_t cia = x.cia(d);
+  const bool take = bo_ctr_ok(s, d.rt) & bo_cond_ok(s, d.rt, d.ra);
+  if (d.word & 1u) s.lr = cia + 4;
+  if (!take) NV2_NEXT(x, d);
+  return branch_to(x, d, (d.word & 2u) ? static_cast<uint64_t>(d.imm) : cia + static_cast<uint64_t>(d.imm));
+}
+bool is_side_exit(const Decoded& d) { return d.fn == &op_bc && (d.rt & 0x14) != 0x14; }
 // if ¬BO_2 then CTR <- CTR - 1; if ctr_ok & cond_ok then NIA <- LR[0:61] || 0b00; if LK then LR <- CIA + 4
 Flow op_bclr(Exec& x, const Decoded& d) {
   VcpuState& s = *x.s;

@@ -19,7 +19,9 @@ inline int64_t sw(uint64_t v) { return static_cast<int32_t>(static_cast<uint32_t
 // if CR[BI] = BO_1 then NIA <- target (BO_2 = 1: CTR untouched); if LK then LR <- CIA + 4.
 // ToLr: the branch is bclr (conditional return, target LR[0:61] || 0b00 read before LK
 // updates LR) instead of bc.
-template <Cmp K, bool L, bool ToLr>
+// Side: the branch is a side exit in the middle of a block (fuse.hpp): not taken, the block
+// goes on with the instruction after it.
+template <Cmp K, bool L, bool ToLr, bool Side>
 Flow op_cmp_bc(Exec& x, const Decoded& d) {
   VcpuState& s = *x.s;
   const uint64_t ra = s.gpr[d.ra];
@@ -50,6 +52,9 @@ Flow op_cmp_bc(Exec& x, const Decoded& d) {
   const uint64_t cia = x.cia(br);
   const uint64_t lr_target = s.lr & ~uint64_t{3};
   if (br.word & 1u) s.lr = cia + 4;
+  if constexpr (Side) {
+    if (!take) NV2_NEXT(x, br);
+  }
   x.last = &br;
   if (!take) {
     s.nia = cia + 4;
@@ -65,9 +70,10 @@ Flow op_cmp_bc(Exec& x, const Decoded& d) {
 }
 
 template <Cmp K>
-Handler pick(bool l, bool to_lr) {
-  if (to_lr) return l ? &op_cmp_bc<K, true, true> : &op_cmp_bc<K, false, true>;
-  return l ? &op_cmp_bc<K, true, false> : &op_cmp_bc<K, false, false>;
+Handler pick(bool l, bool to_lr, bool side) {
+  if (to_lr) return l ? &op_cmp_bc<K, true, true, false> : &op_cmp_bc<K, false, true, false>;
+  if (side) return l ? &op_cmp_bc<K, true, false, true> : &op_cmp_bc<K, false, false, true>;
+  return l ? &op_cmp_bc<K, true, false, false> : &op_cmp_bc<K, false, false, false>;
 }
 
 }  // namespace
@@ -108,35 +114,52 @@ constexpr std::size_t kMaxMoved = 4;  // instructions a compare may be moved pas
 
 }  // namespace
 
-void fuse_block(Decoded* insns, std::size_t count) {
-  if (count < 2) return;
-  const Decoded& b = insns[count - 1];
-  if (b.fn != &op_bc && b.fn != &op_bclr) return;
+namespace {
+
+// Fuse the branch at `i` (bc, or bclr when it ends the block) with the compare that sets the
+// CR field it tests; true when fused.
+bool fuse_at(Decoded* insns, std::size_t i, std::size_t count) {
+  if (i == 0) return false;
+  const Decoded& b = insns[i];
   const bool to_lr = b.fn == &op_bclr;
+  const bool side = i + 1 < count;
+  if (b.fn != &op_bc && !(to_lr && !side)) return false;
   const unsigned bo = b.rt;
   // BO_0 = 0 (tests a CR bit), BO_2 = 1 (CTR not used).
-  if ((bo & 0x10) != 0 || (bo & 0x04) == 0) return;
+  if ((bo & 0x10) != 0 || (bo & 0x04) == 0) return false;
   const unsigned bf = b.ra / 4u;  // the CR field BI is in
   // The compare that sets it, possibly a few independent instructions up.
-  std::size_t j = count - 2;
+  std::size_t j = i - 1;
   for (;;) {
     if (is_compare(insns[j]) && field(insns[j].word, 6, 8) == bf) break;
-    if (movable_dest(insns[j], bf) < 0 || j == 0 || count - 2 - j >= kMaxMoved) return;
+    if (movable_dest(insns[j], bf) < 0 || j == 0 || i - 1 - j >= kMaxMoved) return false;
     --j;
   }
   Decoded c = insns[j];
   const bool reg_form = c.fn == &op_cmp || c.fn == &op_cmpl;
-  for (std::size_t k = j + 1; k < count - 1; ++k) {
+  for (std::size_t k = j + 1; k < i; ++k) {
     const int dest = movable_dest(insns[k], bf);
-    if (dest == c.ra || (reg_form && dest == c.rb)) return;
+    if (dest == c.ra || (reg_form && dest == c.rb)) return false;
   }
   const bool l = field(c.word, 10, 10) != 0;
-  if (c.fn == &op_cmp) c.fn = pick<Cmp::Signed>(l, to_lr);
-  else if (c.fn == &op_cmpl) c.fn = pick<Cmp::Unsigned>(l, to_lr);
-  else if (c.fn == &op_cmpi) c.fn = pick<Cmp::SignedImm>(l, to_lr);
-  else c.fn = pick<Cmp::UnsignedImm>(l, to_lr);
-  for (std::size_t k = j; k + 2 < count; ++k) insns[k] = insns[k + 1];
-  insns[count - 2] = c;
+  if (c.fn == &op_cmp) c.fn = pick<Cmp::Signed>(l, to_lr, side);
+  else if (c.fn == &op_cmpl) c.fn = pick<Cmp::Unsigned>(l, to_lr, side);
+  else if (c.fn == &op_cmpi) c.fn = pick<Cmp::SignedImm>(l, to_lr, side);
+  else c.fn = pick<Cmp::UnsignedImm>(l, to_lr, side);
+  for (std::size_t k = j; k + 1 < i; ++k) insns[k] = insns[k + 1];
+  insns[i - 1] = c;
+  return true;
+}
+
+}  // namespace
+
+void fuse_block(Decoded* insns, std::size_t count) {
+  for (std::size_t i = 0; i < count; ++i) {
+    if (insns[i].fn != &op_bc && insns[i].fn != &op_bclr) continue;
+    const bool fused = fuse_at(insns, i, count);
+    // A conditional bc inside the block (a side exit) that was not fused.
+    if (!fused && i + 1 < count && insns[i].fn == &op_bc) insns[i].fn = &op_bc_side;
+  }
 }
 
 }  // namespace nv2::isa

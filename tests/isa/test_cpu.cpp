@@ -207,6 +207,22 @@ TEST(Cpu, ProcessScopedDataFaultIsDsiInsideL2) {
   EXPECT_EQ(f.s().srr1 & (msr::kIR | msr::kDR), msr::kIR | msr::kDR);
 }
 
+TEST(Cpu, FaultAfterANotTakenSideExitIsPrecise) {
+  // One superblock: cmpdi r4,0 ; beq +12 (not taken: a side exit) ; addi r7,r7,1 ;
+  // ld r5,0(r6) (DSI) ; sc 1. SRR0 is the load, the three instructions before it retired, the
+  // load did not; then `sc 1` at the DSI vector exits (an exit is not counted as retired).
+  Radix f({0x2C240000, 0x4182000C, 0x38E70001, 0xE8A60000, kScOne});
+  f.s().gpr[4] = 1;
+  f.s().gpr[6] = 0x50000;  // not mapped
+  const Exit e = f.m.run();
+  EXPECT_EQ(e.kind, ExitKind::Hcall);
+  EXPECT_EQ(f.s().srr0, kCode + 12);
+  EXPECT_EQ(f.s().dar, 0x50000u);
+  EXPECT_EQ(f.s().gpr[7], 1u);
+  EXPECT_EQ(f.s().nia, 0x304u);
+  EXPECT_EQ(e.instructions, 3u);  // cmpdi, beq, addi
+}
+
 TEST(Cpu, ProcessScopedFetchFaultIsIsi) {
   // b 0x60000 (absolute) from 0x10000: ba 0x60000
   Radix f({0x48060002});

@@ -210,6 +210,37 @@ test_compare_moved_past_independent_instructions:
   # REGISTER_OUT r8 0
   # REGISTER_OUT cr 0x28800002
 
+# Superblocks: conditional bc inside a block is a side exit; not taken, the block goes on
+# (fused compare-and-branch, bc on CTR, bc with LK that sets LR even when not taken).
+test_superblock_side_exits:
+  # REGISTER_IN r4 3
+  # REGISTER_IN r5 3
+  mflr r10
+  li r3, 0
+  li r6, 4
+  mtctr r6
+  cmpw r4, r5
+  bne 1f
+  addi r3, r3, 1
+  cmpwi cr1, r4, 3
+  beq cr1, 2f
+  addi r3, r3, 100
+1:
+  addi r3, r3, 1000
+2:
+  bdz 1b
+  addi r3, r3, 2
+  cmpw cr2, r4, r5
+  bnel cr2, 1b
+sb_after_bnel:
+  mflr r7
+  mtlr r10
+  blr
+  # REGISTER_OUT r3 3
+  # REGISTER_OUT ctr 3
+  # REGISTER_OUT r7 @sb_after_bnel
+  # REGISTER_OUT cr 0x22200000
+
 # Compare + conditional return (bclr) fused: taken and not taken.
 test_compare_and_conditional_return:
   # REGISTER_IN r4 3
