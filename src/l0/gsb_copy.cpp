@@ -20,26 +20,94 @@ constexpr uint64_t kMaxElementBytes = [] {
 
 }  // namespace
 
-Expected<void, gsb::Error> GsbCopy::load(const papr::RealMemory& mem, uint64_t addr,
-                                         uint64_t size, gsb::Policy policy) {
-  const uint64_t limit = std::min(size, kMaxGsbBytes);
-  // First copy only what the count the header claims can need (a run input buffer is
-  // usually a few elements in a buffer of several KiB: copying the whole 4 KiB prefix was
-  // a 4 KiB memcpy per RUN). The count is read from L1 memory once here and again from the
-  // copy by the parser; if another L1 thread raised it meanwhile, the parse of the copy
-  // sees a truncated buffer and the loop below copies more, so the peek decides cost only.
+// First copy only what the count the header claims can need (a run input buffer is usually
+// a few elements in a buffer of several KiB: copying the whole 4 KiB prefix was a 4 KiB
+// memcpy per RUN). The count is read from L1 memory once here and again from the copy by
+// the parser; if another L1 thread raised it meanwhile, the parse of the copy sees a
+// truncated buffer and parse_growing copies more, so this read decides the cost only.
+std::span<const uint8_t> GsbCopy::copy_prefix(const papr::RealMemory& mem, uint64_t addr, uint64_t limit) {
   uint64_t n = std::min<uint64_t>(limit, small_.size());
   if (n >= gsb::kHeaderSize) {
     const uint64_t claimed = gsb::load_be32(mem.base() + addr);
     n = std::min(n, gsb::kHeaderSize + claimed * (gsb::kElementHeaderSize + kMaxElementBytes));
   }
   std::memcpy(small_.data(), mem.base() + addr, static_cast<std::size_t>(n));
-  std::span<const uint8_t> view(small_.data(), static_cast<std::size_t>(n));
+  return {small_.data(), static_cast<std::size_t>(n)};
+}
+
+bool GsbCopy::matches_shape(std::span<const uint8_t> view, gsb::Policy policy) const {
+  const gsb::Policy& p = shape_.policy;
+  if (!shape_.valid || p.purpose != policy.purpose || p.scope != policy.scope ||
+      p.check_access != policy.check_access || p.reject_unsettable_bits != policy.reject_unsettable_bits)
+    return false;
+  if (view.size() < shape_.bytes || gsb::load_be32(view.data()) != shape_.count) return false;
+  uint32_t diff = 0;
+  for (uint32_t k = 0; k < shape_.count; ++k) {
+    uint32_t h;
+    std::memcpy(&h, view.data() + shape_.offset[k], 4);
+    diff |= h ^ shape_.header[k];
+  }
+  if (diff != 0) return false;
+  // The structure is the accepted one; the values are new: the rules the Reader applies.
+  if (gsb::checks_values(policy)) {
+    for (uint32_t k = 0; k < shape_.count; ++k) {
+      const gsb::ElementDesc& d = *shape_.desc[k];
+      if ((d.rule != gsb::ValueRule::None || d.settable_mask != gsb::kAll) &&
+          !gsb::value_ok(d, view.data() + shape_.offset[k] + gsb::kElementHeaderSize, policy.reject_unsettable_bits))
+        return false;
+    }
+  }
+  return true;
+}
+
+void GsbCopy::remember_shape(gsb::Policy policy) {
+  shape_.valid = false;
+  if (reader_.count() > Shape::kMax) return;
+  const uint8_t* const base = reader_.bytes().data();
+  uint32_t k = 0;
+  for (const gsb::Element& e : reader_) {
+    std::memcpy(&shape_.header[k], base + e.offset, 4);
+    shape_.offset[k] = e.offset;
+    shape_.id[k] = e.id;
+    shape_.desc[k] = e.desc;
+    ++k;
+  }
+  shape_.count = reader_.count();
+  shape_.bytes = static_cast<uint32_t>(reader_.size());
+  shape_.policy = policy;
+  shape_.valid = true;
+}
+
+Expected<void, gsb::Error> GsbCopy::load_memo(const papr::RealMemory& mem, uint64_t addr,
+                                              uint64_t size, gsb::Policy policy) {
+  memo_hit_ = false;
+  const uint64_t limit = std::min(size, kMaxGsbBytes);
+  const std::span<const uint8_t> view = copy_prefix(mem, addr, limit);
+  if (matches_shape(view, policy)) {
+    memo_hit_ = true;
+    view_ = view.data();
+    return {};
+  }
+  auto r = parse_growing(mem, addr, limit, view, policy);
+  if (r) remember_shape(policy);
+  return r;
+}
+
+Expected<void, gsb::Error> GsbCopy::load(const papr::RealMemory& mem, uint64_t addr,
+                                         uint64_t size, gsb::Policy policy) {
+  memo_hit_ = false;
+  const uint64_t limit = std::min(size, kMaxGsbBytes);
+  return parse_growing(mem, addr, limit, copy_prefix(mem, addr, limit), policy);
+}
+
+Expected<void, gsb::Error> GsbCopy::parse_growing(const papr::RealMemory& mem, uint64_t addr, uint64_t limit,
+                                                  std::span<const uint8_t> view, gsb::Policy policy) {
+  uint64_t n = view.size();
   for (;;) {
     auto r = reader_.parse(view, policy);
     // Grow only when the elements ran past what was copied and there is more to copy.
     if (r || !r.error().truncated() || n == limit) return r;
-    n = std::min(limit, n * 4);
+    n = std::min(limit, std::max<uint64_t>(n, gsb::kHeaderSize) * 4);
     big_.resize(static_cast<std::size_t>(n));
     std::memcpy(big_.data(), mem.base() + addr, static_cast<std::size_t>(n));
     view = std::span<const uint8_t>(big_.data(), static_cast<std::size_t>(n));

@@ -8,6 +8,7 @@
 
 #include <array>
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "gsb/buffer.hpp"
@@ -26,7 +27,50 @@ class GsbCopy {
                                   gsb::Policy policy);
   const gsb::Reader& reader() const { return reader_; }
 
+  // load() with a shape memo, for the buffer an L1 rewrites before every run (the run
+  // input). When the copy has the count and byte-identical element headers of the last
+  // buffer this object accepted under the same policy, only the value rules are checked
+  // (the structure is the one the Reader accepted) and elements() serves the elements
+  // from the memo; anything else is parsed by the Reader, which gives the exact error.
+  // Callers of load_memo read the elements through for_each_element().
+  Expected<void, gsb::Error> load_memo(const papr::RealMemory& mem, uint64_t addr, uint64_t size,
+                                       gsb::Policy policy);
+  // Whether the last load_memo was served by the memo (tests).
+  bool memo_hit() const { return memo_hit_; }
+  template <typename F>
+  void for_each_element(F&& f) const {
+    if (memo_hit_) {
+      for (uint32_t k = 0; k < shape_.count; ++k)
+        f(gsb::Element{shape_.id[k], k, shape_.offset[k], shape_.desc[k],
+                       view_ + shape_.offset[k] + gsb::kElementHeaderSize});
+      return;
+    }
+    for (const gsb::Element& e : reader_) f(e);
+  }
+
  private:
+  // Copy the first `n` bytes (bounded by the header's count) into small_; returns them.
+  std::span<const uint8_t> copy_prefix(const papr::RealMemory& mem, uint64_t addr, uint64_t limit);
+  Expected<void, gsb::Error> parse_growing(const papr::RealMemory& mem, uint64_t addr, uint64_t limit,
+                                           std::span<const uint8_t> view, gsb::Policy policy);
+  bool matches_shape(std::span<const uint8_t> view, gsb::Policy policy) const;
+  void remember_shape(gsb::Policy policy);
+
+  struct Shape {
+    static constexpr uint32_t kMax = 16;
+    bool valid = false;
+    gsb::Policy policy;
+    uint32_t count = 0;
+    uint32_t bytes = 0;
+    std::array<uint32_t, kMax> header{};  // element header, wire bytes as a native u32
+    std::array<uint32_t, kMax> offset{};
+    std::array<gsb::ElementId, kMax> id{};
+    std::array<const gsb::ElementDesc*, kMax> desc{};
+  };
+  Shape shape_;
+  bool memo_hit_ = false;
+  const uint8_t* view_ = nullptr;  // the copy the memo's elements point into
+
   std::array<uint8_t, 4096> small_;  // not value-initialized: only the copied prefix is read
   std::vector<uint8_t> big_;
   gsb::Reader reader_;

@@ -92,7 +92,7 @@ HcallResult Partition::h_guest_run_vcpu(const papr::HcallRegs& regs) {
   // The input buffer: thread-wide run-input elements only, all validated before any is
   // applied; errors carry the element's index in r4 (nv2 decision: index, as GET/SET).
   GsbCopy& copy = v->run_copy();
-  if (auto r = copy.load(mem, in.address, in.size, gsb::Policy::run_input()); !r) {
+  if (auto r = copy.load_memo(mem, in.address, in.size, gsb::Policy::run_input()); !r) {
     if (r.error().cause == gsb::Cause::TruncatedHeader) return HcallResult::error(r.error().code);
     return HcallResult::with(r.error().code, r.error().index);
   }
@@ -101,7 +101,7 @@ HcallResult Partition::h_guest_run_vcpu(const papr::HcallRegs& regs) {
   StateRefs refs;
   refs.vcpu = &cpu.state();
   refs.reg = &v->reg;
-  for (const gsb::Element e : copy.reader()) write_element(refs, e);
+  copy.for_each_element([&](const gsb::Element& e) { write_element(refs, e); });
 
   isa::InterruptRequests requests;
   requests.external = (a.flags() & papr::run_flag::kExternalInterrupt) != 0;

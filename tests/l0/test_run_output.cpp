@@ -5,6 +5,7 @@
 
 #include <cstring>
 #include <random>
+#include <utility>
 #include <vector>
 
 #include "gsb/buffer.hpp"
@@ -125,6 +126,83 @@ TEST(GsbCopyBounded, ReusedCopyParsesEachBufferAfresh) {
   ASSERT_TRUE(c.load(small.real(), 0, small.mem.size(), gsb::Policy::run_input()));
   EXPECT_EQ(c.reader().count(), 1u);
   EXPECT_EQ(c.reader().size(), small.used);
+}
+
+// The run input memo (GsbCopy::load_memo) against a fresh validating load, over random
+// values and shapes: same answer (status, element index), same elements and values. The
+// element pool includes elements with a settable mask; under a policy that rejects
+// unsettable bits (nv2's open question §9.2) random values break it, so the memo's value
+// checks are exercised as well as its structure compare.
+TEST(GsbCopyMemo, AgreesWithAFreshLoadOnRandomBuffers) {
+  std::vector<gsb::ElementId> pool, masked;
+  for (const gsb::ElementDesc& d : gsb::kElements) {
+    if (!d.run_input || d.scope != gsb::Scope::Thread || d.type != gsb::Type::Be64) continue;
+    for (uint16_t i = 0; i < d.count; ++i) {
+      const auto id = static_cast<gsb::ElementId>(d.first + i);
+      (d.rule != gsb::ValueRule::None || d.settable_mask != gsb::kAll ? masked : pool).push_back(id);
+    }
+  }
+  ASSERT_GE(pool.size(), 4u);
+  ASSERT_FALSE(masked.empty()) << "no run-input element with a settable mask to exercise";
+  const std::vector<std::vector<gsb::ElementId>> shapes = {
+      {pool[0], pool[1]}, {pool[0], masked[0], pool[2]}, {masked[0]}, {pool[3], pool[1], pool[0]}};
+  gsb::Policy strict = gsb::Policy::run_input();
+  strict.reject_unsettable_bits = true;
+  for (const gsb::Policy policy : {gsb::Policy::run_input(), strict}) {
+    std::mt19937_64 rng(42);
+    std::vector<uint8_t> mem(8192);
+    const papr::RealMemory real(mem.data(), mem.size());
+    GsbCopy memo;
+    unsigned hits = 0, errors = 0;
+    for (int it = 0; it < 400; ++it) {
+      const auto& ids = shapes[rng() % 10 < 8 ? 1 : rng() % shapes.size()];
+      gsb::Writer w(mem);
+      for (gsb::ElementId id : ids) ASSERT_TRUE(w.put_be64(id, rng() % 2 ? rng() : rng() % 16));
+      GsbCopy fresh;
+      const auto a = memo.load_memo(real, 0, mem.size(), policy);
+      const auto b = fresh.load(real, 0, mem.size(), policy);
+      ASSERT_EQ(a.has_value(), b.has_value()) << it;
+      hits += memo.memo_hit() ? 1u : 0u;
+      if (!a) {
+        ++errors;
+        EXPECT_EQ(a.error().code, b.error().code);
+        EXPECT_EQ(a.error().index, b.error().index);
+        continue;
+      }
+      std::vector<std::pair<gsb::ElementId, uint64_t>> got, want;
+      memo.for_each_element([&](const gsb::Element& e) { got.emplace_back(e.id, gsb::load_be64(e.data)); });
+      fresh.for_each_element([&](const gsb::Element& e) { want.emplace_back(e.id, gsb::load_be64(e.data)); });
+      EXPECT_EQ(got, want) << it;
+    }
+    EXPECT_GT(hits, 100u) << "the memo served the repeated shape";
+    if (policy.reject_unsettable_bits) EXPECT_GT(errors, 0u) << "some random values broke a mask";
+    else EXPECT_EQ(errors, 0u);
+  }
+}
+
+TEST(GsbCopyMemo, AKnownShapeWithABadHeaderIsRefusedLikeTheReader) {
+  std::vector<uint8_t> mem(4096);
+  const papr::RealMemory real(mem.data(), mem.size());
+  gsb::Writer w(mem);
+  ASSERT_TRUE(w.put_be64(gsb::id::gpr(3), 1));
+  ASSERT_TRUE(w.put_be64(gsb::id::gpr(4), 2));
+  GsbCopy c;
+  ASSERT_TRUE(c.load_memo(real, 0, mem.size(), gsb::Policy::run_input()));
+  ASSERT_TRUE(c.load_memo(real, 0, mem.size(), gsb::Policy::run_input()));
+  EXPECT_TRUE(c.memo_hit());
+  gsb::store_be16(mem.data() + 4 + 12, 0x0007);  // the second element: a reserved ID
+  const auto r = c.load_memo(real, 0, mem.size(), gsb::Policy::run_input());
+  ASSERT_FALSE(r);
+  EXPECT_FALSE(c.memo_hit());
+  EXPECT_EQ(r.error().index, 1u);
+  gsb::store_be16(mem.data() + 4 + 12, gsb::id::gpr(4));
+  gsb::store_be16(mem.data() + 4 + 2, 4);  // GPR3 with a 4-byte length
+  EXPECT_FALSE(c.load_memo(real, 0, mem.size(), gsb::Policy::run_input()));
+  // A different policy never takes another policy's memo.
+  gsb::store_be16(mem.data() + 4 + 2, 8);
+  ASSERT_TRUE(c.load_memo(real, 0, mem.size(), gsb::Policy::run_input()));
+  ASSERT_TRUE(c.load_memo(real, 0, mem.size(), gsb::Policy::set(gsb::Scope::Thread)));
+  EXPECT_FALSE(c.memo_hit());
 }
 
 }  // namespace
