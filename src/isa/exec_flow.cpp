@@ -114,7 +114,18 @@ Flow op_bc_side(Exec& x, const Decoded& d) {
   if (!take) NV2_NEXT(x, d);
   return branch_to(x, d, (d.word & 2u) ? static_cast<uint64_t>(d.imm) : cia + static_cast<uint64_t>(d.imm));
 }
-bool is_side_exit(const Decoded& d) { return d.fn == &op_bc && (d.rt & 0x14) != 0x14; }
+// As op_bclr; not taken, the block goes on.
+Flow op_bclr_side(Exec& x, const Decoded& d) {
+  VcpuState& s = *x.s;
+  const uint64_t target = s.lr & kNotLow2;
+  const bool take = bo_ctr_ok(s, d.rt) & bo_cond_ok(s, d.rt, d.ra);
+  if (d.word & 1u) s.lr = x.cia(d) + 4;
+  if (!take) NV2_NEXT(x, d);
+  return branch_to(x, d, target);
+}
+bool is_side_exit(const Decoded& d) {
+  return (d.fn == &op_bc || d.fn == &op_bclr) && (d.rt & 0x14) != 0x14;
+}
 // if ¬BO_2 then CTR <- CTR - 1; if ctr_ok & cond_ok then NIA <- LR[0:61] || 0b00; if LK then LR <- CIA + 4
 Flow op_bclr(Exec& x, const Decoded& d) {
   VcpuState& s = *x.s;

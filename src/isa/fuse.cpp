@@ -71,6 +71,7 @@ Flow op_cmp_bc(Exec& x, const Decoded& d) {
 
 template <Cmp K>
 Handler pick(bool l, bool to_lr, bool side) {
+  if (to_lr && side) return l ? &op_cmp_bc<K, true, true, true> : &op_cmp_bc<K, false, true, true>;
   if (to_lr) return l ? &op_cmp_bc<K, true, true, false> : &op_cmp_bc<K, false, true, false>;
   if (side) return l ? &op_cmp_bc<K, true, false, true> : &op_cmp_bc<K, false, false, true>;
   return l ? &op_cmp_bc<K, true, false, false> : &op_cmp_bc<K, false, false, false>;
@@ -123,7 +124,7 @@ bool fuse_at(Decoded* insns, std::size_t i, std::size_t count) {
   const Decoded& b = insns[i];
   const bool to_lr = b.fn == &op_bclr;
   const bool side = i + 1 < count;
-  if (b.fn != &op_bc && !(to_lr && !side)) return false;
+  if (b.fn != &op_bc && !to_lr) return false;
   const unsigned bo = b.rt;
   // BO_0 = 0 (tests a CR bit), BO_2 = 1 (CTR not used).
   if ((bo & 0x10) != 0 || (bo & 0x04) == 0) return false;
@@ -159,6 +160,7 @@ void fuse_block(Decoded* insns, std::size_t count) {
     const bool fused = fuse_at(insns, i, count);
     // A conditional bc inside the block (a side exit) that was not fused.
     if (!fused && i + 1 < count && insns[i].fn == &op_bc) insns[i].fn = &op_bc_side;
+    if (!fused && i + 1 < count && insns[i].fn == &op_bclr) insns[i].fn = &op_bclr_side;
   }
 }
 

@@ -20,10 +20,11 @@ namespace nv2::isa {
 // (it is then moved down next to the branch: Block::words keeps the address order).
 void fuse_block(Decoded* insns, std::size_t count);
 
-// Superblocks: a block goes on past a conditional `bc` (BO not "branch always"); such a side
+// Superblocks: a block goes on past a conditional `bc`/`bclr` (BO not "branch always"); such a side
 // exit leaves the block when taken and continues with the next instruction when not.
 bool is_side_exit(const Decoded& d);
 // bc as a side exit: op_bc when taken; when not taken, the next decoded instruction.
 Flow op_bc_side(Exec& x, const Decoded& d);
+Flow op_bclr_side(Exec& x, const Decoded& d);
 
 }  // namespace nv2::isa

@@ -267,6 +267,25 @@ test_compare_and_conditional_return:
   # REGISTER_OUT r6 4
   # REGISTER_OUT cr 0x80000080
 
+# A conditional return that is not fused (CTR form) as a side exit: not taken, then taken.
+test_conditional_return_side_exit_unfused:
+  mflr r10
+  li r3, 0
+  bl 1f
+  addi r3, r3, 1
+  mtlr r10
+  blr
+1:
+  li r6, 2
+  mtctr r6
+  bdzlr
+  addi r3, r3, 4
+  bdzlr
+  addi r3, r3, 100
+  blr
+  # REGISTER_OUT r3 5
+  # REGISTER_OUT ctr 0
+
 # A branch into the middle of a fused pair (between the moved compare and the branch): that
 # entry is its own block and uses CR as it is.
 test_branch_into_moved_compare_pair:
