@@ -159,6 +159,9 @@ class Guest {
   // cached copy of `config` is still current without taking mu (docs/perf/l0.md).
   std::atomic<uint64_t> config_version{0};
   std::atomic<bool> deleted{false};
+  // The guest's tlbie broadcast domain: a tlbie on one of its vCPUs makes the others drop
+  // their cached translations at their next block boundary (ISA 3.0B Book III §5.10.1).
+  isa::TlbDomain tlb_domain;
 
   std::shared_ptr<Vcpu> find_vcpu(uint64_t vcpu_id) const;
   // The vCPU for H_GUEST_RUN_VCPU, or null. A vCPU is never removed while its guest lives

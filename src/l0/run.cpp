@@ -123,7 +123,7 @@ HcallResult Partition::h_guest_run_vcpu(const papr::HcallRegs& regs) {
       cpu.flush_translations();
       v->seen_generation = generation;
     }
-    const isa::RunEnv env{mem, &cfg, &host_.timebase()};
+    const isa::RunEnv env{mem, &cfg, &host_.timebase(), &g->tlb_domain};
     exit = cpu.run(env, requests);
     requests = {};  // the interrupts asked for are delivered (or pending in L2) once
     if (exit.kind == isa::ExitKind::Deleted || g->deleted.load()) {

@@ -309,6 +309,47 @@ TEST_F(Run, SetOfThePartitionTableFlushesCachedTranslations) {
   EXPECT_EQ(__builtin_bswap64(at(kL2Base + 0x310000)), 0x3333u);
 }
 
+TEST_F(Run, ATlbieOnOneVcpuDropsTheCachedTranslationsOfItsSiblings) {
+  // vCPU 0 caches the translation of `target`; the L1 moves the page without telling the L0;
+  // vCPU 1 of the same guest executes a global tlbie: the guest's TlbDomain makes vCPU 0
+  // re-walk, so its next store lands in the new page (ISA 3.0B Book III §5.10.1).
+  load("store");
+  ASSERT_EQ(w.l1.call(Hcall::H_GUEST_CREATE_VCPU, {0, g, 1}).status, HStatus::Success);
+  w.l1.register_run_buffers(g, 1, kRunIn + 0x2000, kRunOut + 0x2000);
+  const auto tlbie = load_program("tlbie");
+  ASSERT_FALSE(tlbie.empty());
+  constexpr uint64_t kTlbieAt = 0x20000;
+  std::memcpy(w.l1.mem().base() + kL2Base + kTlbieAt, tlbie.data(), tlbie.size());
+  ASSERT_EQ(w.l1.set(0, g, 1,
+                     {{gsb::id::kNia, kTlbieAt}, {gsb::id::kMsr, kMsrL2}, {gsb::id::kLpcr, lpcr::kGTSE}})
+                .status,
+            HStatus::Success);
+
+  const uint64_t target = 0x200000;
+  auto store_once = [&](uint64_t value) {
+    ASSERT_EQ(w.l1.set(0, g, 0, {{gsb::id::kNia, kEntry}}).status, HStatus::Success);
+    w.l1.run_input({{gsb::id::gpr(4), value}, {gsb::id::gpr(5), target}});
+    const Answer a = w.l1.run(g, 0);
+    ASSERT_EQ(a.status, HStatus::Success);
+    ASSERT_EQ(a.r4, 0xC00u);
+  };
+  auto at = [&](uint64_t l1) { return __builtin_bswap64(gsb::load_be64(w.l1.mem().base() + l1)); };
+  store_once(0x1111);
+  EXPECT_EQ(at(kL2Base + target), 0x1111u);
+
+  remap(w.l1.mem(), target, kL2Base + 0x320000);
+  store_once(0x2222);  // nothing told the L0: the cached translation still names the old page
+  EXPECT_EQ(at(kL2Base + target), 0x2222u);
+
+  w.l1.run_input({}, kRunIn + 0x2000);
+  const Answer t = w.l1.run(g, 1);
+  ASSERT_EQ(t.status, HStatus::Success);
+  ASSERT_EQ(t.r4, 0xC00u) << "the tlbie program ends in sc 1";
+  store_once(0x3333);
+  EXPECT_EQ(at(kL2Base + 0x320000), 0x3333u) << "vCPU 0 re-walked after its sibling's tlbie";
+  EXPECT_EQ(at(kL2Base + target), 0x2222u);
+}
+
 TEST_F(Run, TwoGuestsAreIsolated) {
   // A second guest of the same L1, with its own vCPU 0 state.
   load("hcall");
