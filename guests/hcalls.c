@@ -41,6 +41,15 @@ int main(const void* fdt) {
   // H_RANDOM: succeeds, and two draws differ.
   struct hret r1 = hcall(H_RANDOM, 0, 0, 0, 0, 0, 0);
   struct hret r2 = hcall(H_RANDOM, 0, 0, 0, 0, 0, 0);
+  // The machine grants the L2 every storage key (AMOR = all ones, as KVM does), so a
+  // privileged write of AMR sticks instead of being masked to nothing.
+  {
+    const u64 amr = 0x3c0000000000000cull;
+    u64 back;
+    __asm__ volatile("mtspr 29,%1\n\tisync\n\tmfspr %0,29" : "=r"(back) : "r"(amr) : "memory");
+    expect("AMR write under AMOR", (s64)back, (s64)amr);
+    __asm__ volatile("mtspr 29,%0\n\tisync" : : "r"(0ull) : "memory");
+  }
   expect("H_RANDOM", (s64)r1.r[0], H_SUCCESS);
   expect("H_RANDOM differs", r1.r[1] != r2.r[1], 1);
 

@@ -306,6 +306,8 @@ inline constexpr ElementId kDecExpiry = 0x102A;
 inline constexpr ElementId kLpcr = 0x102C;
 inline constexpr ElementId kHfscr = 0x102D;
 constexpr ElementId sprg(unsigned n) { return static_cast<ElementId>(0x1036 + n); }
+inline constexpr ElementId kAmr = 0x1046;
+inline constexpr ElementId kAmor = 0x1048;
 inline constexpr ElementId kDexcr = 0x104E;
 inline constexpr ElementId kHashkeyr = 0x1050;
 inline constexpr ElementId kHashpkeyr = 0x1051;

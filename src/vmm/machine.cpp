@@ -214,6 +214,9 @@ l1::Result<void> Machine::set_entry_state(l1::Vcpu& v, uint64_t nia, uint64_t r3
   NV2_TRY(v.set_nia(nia));
   NV2_TRY(v.set_lpcr(kLpcrBase | mode));
   NV2_TRY(v.set_dec_expiry(kDecNever));
+  // Every storage key belongs to the L2 OS (AMOR all ones, as KVM gives its guests): with
+  // AMOR = 0 its privileged writes of AMR/IAMR/UAMOR would be masked to nothing.
+  NV2_TRY(v.set64(gsb::id::kAmor, ~uint64_t{0}));
   return {};
 }
 
