@@ -12,7 +12,10 @@ TEST(SmpConcurrency, EightVcpusStartAndExchangeIpis) {
   NV2_REQUIRE_GUEST(g, "smp");
   for (int round = 0; round < 3; ++round) {
     const RunResult r = run_nv2({"-smp", "8", g}, 300);
-    ASSERT_EQ(r.status, 0) << r.err;
+    // status -1: nv2-run did not exit and was killed at the timeout (a hang): the console
+    // output shows how far the guest got.
+    ASSERT_EQ(r.status, 0) << "round " << round << (r.status == -1 ? " (killed after 300 s)" : "")
+                           << "\nstdout:\n" << r.out << "\nstderr:\n" << r.err;
     EXPECT_EQ(r.err.find("ThreadSanitizer"), std::string::npos) << r.err;
     EXPECT_NE(r.out.find("smp: all 7 secondaries answered the IPI\n"), std::string::npos) << r.out;
   }
