@@ -28,8 +28,16 @@ void secondary_main(u32 cpu) {
   putstr(" up\n");
   alive[cpu] = 1;
   hcall1(H_PROD, 0);  // wake the boot CPU, which cedes until we are up
+  // Check with interrupts off, then cede (H_CEDE turns MSR[EE] back on): an IPI that lands
+  // after the check stays pending in XICS, so the cede returns at once and the interrupt is
+  // taken. Checking with EE on would let the handler consume the IPI between the check and
+  // the sc, and the cede would wait for an interrupt that already came.
+  for (;;) {
+    disable_ee();
+    if (got_ipi[cpu]) break;
+    hcall0(H_CEDE);
+  }
   enable_ee();
-  while (!got_ipi[cpu]) hcall0(H_CEDE);
   answered[cpu] = 1;
   hcall2(H_IPI, 0, 5);
   for (;;) hcall0(H_CEDE);
@@ -54,14 +62,14 @@ int main(const void* fdt) {
   }
   enable_ee();
   for (int i = 1; i < ncpus; ++i) hcall2(H_IPI, (u64)i, 5);
-  for (;;) {
+  for (;;) {  // same pattern as the secondaries: check with EE off, cede re-enables it
+    disable_ee();
     int all = 1;
     for (int i = 1; i < ncpus; ++i)
       if (!answered[i]) all = 0;
     if (all) break;
     hcall0(H_CEDE);
   }
-  disable_ee();
   putstr("smp: all ");
   putdec((u64)(ncpus - 1));
   putstr(" secondaries answered the IPI\n");

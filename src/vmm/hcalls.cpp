@@ -381,8 +381,9 @@ Result<HcallOutcome> Machine::h_xics(l1::Vcpu& v, uint64_t opcode) {
     NV2_TRY(v.set_gpr(4, xirr));
     NV2_TRY(v.set_gpr(5, mfrr));
   }
-  // This vCPU's own line may have changed (accept lowers it, EOI may re-raise it).
-  v.set_external_pending(xics_.interrupt_pending(self));
+  // This vCPU's own line, if it changed (accept lowers it, EOI may re-raise it), reached the
+  // L1 through the XICS line callback, which is serialised per server: a read-then-store here
+  // could overwrite a newer state with a stale one (docs/decisions/vmm.md, XICS).
   return finish(v, s);
 }
 
