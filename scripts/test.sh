@@ -114,7 +114,7 @@ stage_tsan() {
   # shellcheck disable=SC2086
   ninja -C build-tsan -j"$jobs" $targets
   log "ctest -L concurrency"
-  TSAN_OPTIONS="${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1}" \
+  TSAN_OPTIONS="${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1:suppressions=$root/scripts/tsan.supp}" \
     run_ctest build-tsan -L concurrency -E '_NOT_BUILT$'
 }
 
