@@ -9,6 +9,11 @@
 #include "isa/exec.hpp"
 #include "isa/interrupts.hpp"
 
+#if defined(__x86_64__) || defined(__i386__)
+#include <x86intrin.h>
+#define NV2_ISA_HAVE_TSC 1
+#endif
+
 namespace nv2::isa {
 
 struct Cpu::Engine : Exec {};
@@ -36,6 +41,59 @@ uint64_t retired_at(const Exec& x, uint64_t event) {
   const uint64_t insns = ticks / tpi + (ticks % tpi != 0 ? 1 : 0);
   return insns > x.idle_insns ? insns - x.idle_insns : 0;
 }
+
+#if defined(NV2_ISA_HAVE_TSC)
+// The TSC bound (Exec::TscBound). A pair is tight when the two TSC reads around the clock
+// read are this close: the thread was not preempted in between (~1 us at 2-4 GHz).
+constexpr uint64_t kTightPairCycles = 4096;
+// Calibration needs at least 1 ms of host TB between the first pair and a later one, so
+// the pairs' own width (< kTightPairCycles) is < 0.5 % of the span; the ratio is then
+// doubled as a margin.
+constexpr uint64_t kCalibrationTicks = Timebase::kFrequency / 1000;
+// Added to every bound: covers TSC skew between host cores after a migration (8 us).
+constexpr uint64_t kSlackTicks = 4096;
+// Beyond this many cycles since the anchor (~1 s at 4 GHz) the bound is not used.
+constexpr uint64_t kMaxSpanCycles = uint64_t{1} << 32;
+
+// True when the L2 timebase provably has not reached any deadline that the check at this
+// block boundary acts on: HDEC expiry and the asynchronous interrupts. pending_async_interrupt
+// reads the timebase only as `tb >= dec_expiry`, so "nothing pending at an upper bound"
+// implies "nothing pending now".
+bool provably_nothing_due(const Exec& x, const VcpuState& s) {
+  const Exec::TscBound& c = x.tsc_bound;
+  if (c.ticks_per_tsc == 0) return false;
+  const uint64_t tsc = __rdtsc();
+  if (tsc < c.tsc_a || tsc - c.tsc_a >= kMaxSpanCycles) return false;  // migrated back / stale
+  const uint64_t offset = x.config != nullptr ? x.config->tb_offset : 0;
+  const uint64_t lo = c.tb_a + offset;  // what l2_tb returned at the anchor (same wrap)
+  const uint64_t hi = lo + static_cast<uint64_t>(static_cast<double>(tsc - c.tsc_a) * c.ticks_per_tsc) +
+                      kSlackTicks;
+  if (hi < lo) return false;  // the bound wraps: decide on the real clock
+  return hi < s.hdec_expiry_tb && !pending_async_interrupt(s, hi, x.requests);
+}
+
+// The precise L2 timebase at a block boundary (real-time mode), recording a tight pair
+// for the TSC bound.
+uint64_t l2_tb_with_anchor(Exec& x) {
+  const uint64_t t1 = __rdtsc();
+  const uint64_t host = x.timebase->now(0);  // real-time mode: the argument is unused
+  const uint64_t t2 = __rdtsc();
+  Exec::TscBound& c = x.tsc_bound;
+  if (t2 >= t1 && t2 - t1 < kTightPairCycles) {
+    // The clock was read after t1: elapsed TB since then is at most the TSC since t1.
+    c.tsc_a = t1;
+    c.tb_a = host;
+    if (c.tsc0 == 0) {
+      c.tsc0 = t1;
+      c.tb0 = host;
+    } else if (c.ticks_per_tsc == 0 && t1 > c.tsc0 && host >= c.tb0 + kCalibrationTicks) {
+      c.ticks_per_tsc = 2.0 * static_cast<double>(host - c.tb0) / static_cast<double>(t1 - c.tsc0);
+    }
+  }
+  const uint64_t offset = x.config != nullptr ? x.config->tb_offset : 0;
+  return host + offset;
+}
+#endif
 
 }  // namespace
 
@@ -98,9 +156,17 @@ Exit Cpu::run(const RunEnv& env, InterruptRequests requests) {
         x.next_check = 0;
         b = nullptr;
       }
+#if defined(NV2_ISA_HAVE_TSC)
+      if (retired_ >= x.next_check && !deterministic && provably_nothing_due(x, s))
+        x.next_check = retired_ + kRealTimeCheckInterval;  // what the full check would set
+#endif
       if (retired_ >= x.next_check) {
         // Timers and asynchronous interrupts (isa-system's pending_async_interrupt).
+#if defined(NV2_ISA_HAVE_TSC)
+        const uint64_t tb = deterministic ? x.l2_tb() : l2_tb_with_anchor(x);
+#else
         const uint64_t tb = x.l2_tb();
+#endif
         if (tb >= s.hdec_expiry_tb) return done(ExitKind::Hdec);
         if (const auto v = pending_async_interrupt(s, tb, x.requests)) {
           deliver_interrupt(s, *v, s.nia, 0);

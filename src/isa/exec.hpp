@@ -116,6 +116,16 @@ struct Exec {
   uint64_t* retired = nullptr;
   uint64_t idle_insns = 0;   // instruction-equivalents skipped while idle (deterministic TB)
   uint64_t next_check = 0;   // retired count at which timers/interrupts are checked again
+  // Real-time mode: a cheap upper bound on the host timebase from the x86 TSC, so that a
+  // block-boundary check (every run() entry) can prove that no timer is due without the
+  // ~20 ns clock read. Calibrated per vCPU from the precise reads the engine makes anyway
+  // (docs/decisions/isa-core.md, "TSC bound"); only ever used to skip a check, never to
+  // produce a timebase value, so the TB the L2 sees and every timer decision stay exact.
+  struct TscBound {
+    uint64_t tsc0 = 0, tb0 = 0;  // first tight (TSC, host TB) pair; tsc0 == 0: none yet
+    uint64_t tsc_a = 0, tb_a = 0;  // anchor: the last tight pair
+    double ticks_per_tsc = 0;      // 2x the measured ratio (margin); 0: not calibrated
+  } tsc_bound;
   AsyncRequests requests{};
 
   // The exit a handler recorded (Flow::Exit).

@@ -3,6 +3,7 @@
 // instruction counting, stop requests.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cstdint>
 #include <cstring>
 #include <set>
@@ -100,6 +101,75 @@ TEST(Cpu, HdecDeadlineInDeterministicTime) {
   EXPECT_GE(e.instructions, 500u);
   EXPECT_LT(e.instructions, 500u + 64u);  // checked at block boundaries
   EXPECT_EQ(f.s().nia, kCode);
+}
+
+// Real-time mode: after many short runs over several milliseconds (long enough for the
+// engine to calibrate its TSC bound, Exec::TscBound), a deadline already reached at entry
+// is still acted on before the first instruction, with and without a TB offset.
+struct RealTimeFixture {
+  testing::TestMachine m{testing::TestMachine::kDefaultSize, Timebase(Timebase::Mode::RealTime)};
+  RealTimeFixture() {
+    const uint32_t words[] = {kScOne};
+    m.put_words(kCode, words, true);
+    const uint32_t pad[] = {kScOne};
+    for (uint64_t v = 0x100; v <= 0xF60; v += 0x20) m.put_words(v, pad, true);
+    VcpuState& s = m.state();
+    s.msr = msr::kSF | msr::kME | msr::kRI | msr::kLE;
+    s.lpcr = lpcr::kILE;
+    s.hfscr = ~fscr::kCauseMask;
+    s.hdec_expiry_tb = ~uint64_t{0};
+    s.dec_expiry_tb = ~uint64_t{0};
+  }
+  // Round trips like an hcall-heavy L2 for `ms` milliseconds of host time.
+  void churn(int ms) {
+    const auto end = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
+    while (std::chrono::steady_clock::now() < end) {
+      m.state().nia = kCode;
+      ASSERT_EQ(m.run().kind, ExitKind::Hcall);
+    }
+  }
+  uint64_t l2_now() { return m.timebase().now(0) + m.config().tb_offset; }
+};
+
+TEST(Cpu, RealTimeDeadlineReachedAtEntryAfterManyRuns) {
+  for (const uint64_t offset : {uint64_t{0}, uint64_t{1} << 40}) {
+    RealTimeFixture f;
+    f.m.config().tb_offset = offset;
+    f.churn(5);
+    // HDEC expired at entry: exit before the sc 1 runs.
+    f.m.state().nia = kCode;
+    f.m.state().hdec_expiry_tb = f.l2_now();
+    Exit e = f.m.run();
+    EXPECT_EQ(e.kind, ExitKind::Hdec) << "offset " << offset;
+    EXPECT_EQ(e.instructions, 0u);
+    EXPECT_EQ(f.m.state().nia, kCode);
+    // DEC expired at entry with EE on: the decrementer interrupt comes first (0x900, whose
+    // sc 1 then exits).
+    f.m.state().hdec_expiry_tb = ~uint64_t{0};
+    f.churn(2);
+    f.m.state().nia = kCode;
+    f.m.state().msr |= msr::kEE;
+    f.m.state().dec_expiry_tb = f.l2_now();
+    e = f.m.run();
+    EXPECT_EQ(e.kind, ExitKind::Hcall);
+    EXPECT_EQ(f.m.state().nia, 0x904u) << "offset " << offset;
+    EXPECT_EQ(f.m.state().srr0, kCode);
+  }
+}
+
+TEST(Cpu, RealTimeDeadlineSoonAfterEntryIsMetOnTime) {
+  RealTimeFixture f;
+  f.churn(5);
+  const uint32_t loop[] = {kLoop};
+  f.m.put_words(kCode + 0x100, loop, true);
+  f.m.state().nia = kCode + 0x100;
+  const uint64_t deadline = f.l2_now() + Timebase::kFrequency / 10'000;  // 100 us ahead
+  f.m.state().hdec_expiry_tb = deadline;
+  const Exit e = f.m.run();
+  const uint64_t after = f.l2_now();
+  EXPECT_EQ(e.kind, ExitKind::Hdec);
+  EXPECT_GE(after, deadline);  // never early
+  EXPECT_GT(e.instructions, 0u);
 }
 
 TEST(Cpu, StopRequestedBeforeRunReturnsStoppedAtOnce) {
