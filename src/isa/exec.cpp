@@ -4,6 +4,7 @@
 //   decoded code drops that page's blocks (and ends the current block); icbi drops the
 //   page; every run() re-checks a block's words against memory the first time it runs.
 #include <algorithm>
+#include <bit>
 #include <cstring>
 
 #include "isa/decode.hpp"
@@ -171,6 +172,17 @@ uint32_t fetch_word(const uint8_t* p, bool le) {
   std::memcpy(&w, p, 4);
   return le ? w : bswap(w);
 }
+// Does memory at `p` still hold the block's words? This runs for every block on its first
+// use in each run (an hcall round trip re-enters often), so the common case — the block's
+// byte order is the host's — is one memcmp of the image: `words` then holds the bytes as
+// they are in memory.
+bool same_words(const uint8_t* p, const Block& b, bool le) {
+  if (le == (std::endian::native == std::endian::little))
+    return std::memcmp(p, b.words.data(), 4 * size_t{b.count}) == 0;
+  for (uint32_t i = 0; i < b.count; ++i)
+    if (fetch_word(p + 4 * i, le) != b.words[i]) return false;
+  return true;
+}
 }  // namespace
 
 Block* Exec::find_block(uint64_t ea) {
@@ -192,12 +204,9 @@ Block* Exec::find_block(uint64_t ea) {
     // First use in this run: the L1 (or anything outside this engine) may have rewritten
     // the code between runs.
     const uint8_t* p = hp->host + off;
-    for (uint32_t i = 0; i < b->count; ++i) {
-      if (fetch_word(p + 4 * i, le) != b->words[i]) {
-        invalidate_code_page(hp->l1_page);
-        b = nullptr;
-        break;
-      }
+    if (!same_words(p, *b, le)) {
+      invalidate_code_page(hp->l1_page);
+      b = nullptr;
     }
     if (b != nullptr) b->epoch = epoch;
   }

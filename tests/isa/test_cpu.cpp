@@ -215,6 +215,21 @@ TEST(Cpu, CodeRewrittenBetweenRunsIsRedecoded) {
   EXPECT_EQ(f.s().gpr[3], 2u);
 }
 
+TEST(Cpu, CodeRewrittenBetweenRunsIsRedecodedInEitherByteOrder) {
+  // The re-check compares the whole block, in both byte orders (the host's order takes a
+  // memcmp path): here the L1 rewrites the block's last instruction before the sc.
+  for (const bool le : {true, false}) {
+    Fixture f({kNop, kNop, kNop, 0x38600001 /* li r3,1 */, kScOne}, le);
+    f.m.run();
+    EXPECT_EQ(f.s().gpr[3], 1u);
+    const uint32_t patched[] = {0x38600003};  // li r3,3
+    f.m.put_words(kCode + 12, patched, le);
+    f.s().nia = kCode;
+    f.m.run();
+    EXPECT_EQ(f.s().gpr[3], 3u) << (le ? "LE" : "BE");
+  }
+}
+
 TEST(Cpu, SameCodeRunsInBothByteOrders) {
   // addi r3,r3,5 ; sc 1 -- stored big-endian, then run after switching to MSR[LE]=0.
   Fixture be({0x38630005, kScOne}, false);
