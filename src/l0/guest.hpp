@@ -3,7 +3,7 @@
 // Locking (docs/decisions/l0.md "Concurrency"):
 //   - Guest::mu_ guards the guest-wide state (PartitionConfig) and the vCPU table. It is
 //     never held while an L2 runs: a run works on a copy of the config taken at entry.
-//   - Vcpu::run_mu_ is held for the whole of H_GUEST_RUN_VCPU and for a thread-wide GET/SET.
+//   - Vcpu::run_mu (a RunLock) is held for the whole of H_GUEST_RUN_VCPU and for a thread-wide GET/SET.
 //     GET/SET/RUN find it taken with try_lock and answer H_BUSY: the vCPU is running.
 //   - Guests and vCPUs are reference counted (shared_ptr); H_GUEST_DELETE unlinks the guest,
 //     marks it deleted and stops its running vCPUs, whose runs then return H_STATE; the
@@ -17,6 +17,7 @@
 #include <memory>
 #include <mutex>
 #include <new>
+#include <thread>
 
 #include "gsb/wire.hpp"
 #include "isa/cpu.hpp"
@@ -80,6 +81,23 @@ class CountingAllocator {
   Accounting* acct_;
 };
 
+// The vCPU's run lock: one atomic word instead of a std::mutex. RUN and GET/SET only ever
+// try_lock it (taken → H_BUSY), so the mutex's sleeping path was never used on the round
+// trip, and pthread_mutex_trylock + unlock cost ≈ 67 instructions per RUN (callgrind,
+// docs/perf/l0.md). lock() (snapshot only) spins with a yield: it waits for one run to end.
+// Meets Lockable, so std::unique_lock / std::lock_guard work on it unchanged.
+class RunLock {
+ public:
+  bool try_lock() noexcept { return !busy_.exchange(true, std::memory_order_acquire); }
+  void unlock() noexcept { busy_.store(false, std::memory_order_release); }
+  void lock() noexcept {
+    while (!try_lock()) std::this_thread::yield();
+  }
+
+ private:
+  std::atomic<bool> busy_{false};
+};
+
 class Vcpu {
  public:
   // Reserves the engine's object in the host accounting up front (std::bad_alloc over the
@@ -91,7 +109,7 @@ class Vcpu {
 
   uint64_t id() const { return id_; }
 
-  std::mutex run_mu;  // held while running and during thread-wide GET/SET
+  RunLock run_mu;  // held while running and during thread-wide GET/SET
 
   // The architected state (caller holds run_mu): staged here until the first run, then the
   // engine's own copy.
