@@ -7,7 +7,9 @@
 //     GET/SET/RUN find it taken with try_lock and answer H_BUSY: the vCPU is running.
 //   - Guests and vCPUs are reference counted (shared_ptr); H_GUEST_DELETE unlinks the guest,
 //     marks it deleted and stops its running vCPUs, whose runs then return H_STATE; the
-//     memory goes when the last run lets go.
+//     memory goes when the last run lets go. RUN finds guests with IDs below 64 through the
+//     partition's slots instead (host.hpp GuestSlot), which keep a deleted guest alive the
+//     same way until its last run lets go.
 #pragma once
 
 #include <array>

@@ -99,7 +99,9 @@ HcallResult Partition::h_guest_create(const papr::HcallRegs& regs) {
   if (guests_.size() >= cfg.max_guests_per_partition)
     return HcallResult::error(HStatus::NotEnoughResources);
   const uint64_t id = next_guest_id_++;
+  Guest* const raw = g.get();
   guests_.emplace(id, std::move(g));
+  if (id < kDirectGuests) slots_[id].live.store(raw);
   return HcallResult::ok(id);
 }
 
@@ -146,6 +148,14 @@ HcallResult Partition::h_guest_delete(const papr::HcallRegs& regs) {
       if (it == guests_.end()) return HcallResult::error(HStatus::P2);
       doomed.push_back(std::move(it->second));
       guests_.erase(it);
+    }
+    // Unlink from the RUN path's slots too; a run still using a slot keeps the guest alive
+    // through `retired` until it ends (host.hpp, GuestSlot).
+    for (const auto& g : doomed) {
+      if (g->id() >= kDirectGuests) continue;
+      GuestSlot& s = slots_[g->id()];
+      s.live.store(nullptr);
+      if (s.runs.load() != 0) s.retired = g;
     }
   }
   // nv2 decision (§3): a vCPU of a deleted guest running on another thread is stopped and

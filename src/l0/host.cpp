@@ -76,6 +76,10 @@ Partition::~Partition() {
       g->stop_all_vcpus(false);
     }
     guests_.clear();
+    for (auto& s : slots_) {
+      s.live.store(nullptr);
+      s.retired.reset();
+    }
   }
   munmap(base_, static_cast<std::size_t>(size_));
 }
@@ -97,6 +101,14 @@ std::shared_ptr<Guest> Partition::find_guest(uint64_t guest_id) const {
   std::shared_lock lk(guests_mu_);
   const auto it = guests_.find(guest_id);
   return it == guests_.end() ? nullptr : it->second;
+}
+
+void Partition::release_slot(GuestSlot& s) {
+  if (s.runs.fetch_sub(1) != 1 || s.live.load() != nullptr) return;
+  // The last run out of a deleted (or never created) guest's slot: drop a parked reference.
+  // A run that starts later reads `live` null and never sees the guest.
+  std::unique_lock lk(guests_mu_);
+  if (s.runs.load() == 0) s.retired.reset();
 }
 
 std::size_t Partition::guest_count() const {

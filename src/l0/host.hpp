@@ -13,6 +13,7 @@
 // parallel (no partition- or host-wide lock is held while an L2 runs).
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <memory>
@@ -181,6 +182,24 @@ class Partition final : public papr::HcallPort {
   mutable std::shared_mutex guests_mu_;
   std::unordered_map<uint64_t, std::shared_ptr<Guest>> guests_;
   uint64_t next_guest_id_ = 1;  // IDs start at 1, never 0, never reused
+
+  // The RUN path's guest lookup (docs/perf/l0.md, docs/decisions/l0.md): a guest whose ID
+  // is below kDirectGuests also has a slot with a raw pointer and a count of the runs using
+  // it, so H_GUEST_RUN_VCPU takes neither the reader lock nor a shared_ptr reference
+  // (≈ 115 instructions and two locked operations per round trip). IDs are never reused,
+  // so a slot serves one guest for the partition's life. A run increments `runs` and then
+  // reads `live`; H_GUEST_DELETE clears `live` and then reads `runs` (all seq_cst): if runs
+  // are in flight it parks its reference in `retired`, which the run that brings `runs`
+  // back to zero drops under the exclusive lock, re-checking the count there.
+  static constexpr uint64_t kDirectGuests = 64;
+  struct alignas(64) GuestSlot {  // one cache line each: no false sharing between guests
+    std::atomic<Guest*> live{nullptr};
+    std::atomic<uint32_t> runs{0};
+    std::shared_ptr<Guest> retired;  // guarded by guests_mu_
+  };
+  std::array<GuestSlot, kDirectGuests> slots_{};
+  // The end of a run that used slot `s`.
+  void release_slot(GuestSlot& s);
 };
 
 // The host: configuration, timebase, accounting, and the partitions it owns.

@@ -52,7 +52,26 @@ std::optional<papr::ExitReason> exit_reason(isa::ExitKind k) {
 HcallResult Partition::h_guest_run_vcpu(const papr::HcallRegs& regs) {
   const GuestRunVcpuArgs a(regs);
   if ((a.flags() & ~papr::run_flag::kValid) != 0) return HcallResult::error(HStatus::Parameter);
-  const auto g = find_guest(a.guest_id());
+  // The guest: through its slot (no lock, no reference count; host.hpp GuestSlot), or for
+  // IDs beyond the slots through the table. Either keeps it alive until this run returns.
+  std::shared_ptr<Guest> held;
+  GuestSlot* slot = nullptr;
+  Guest* g = nullptr;
+  if (a.guest_id() < kDirectGuests) {
+    slot = &slots_[a.guest_id()];
+    slot->runs.fetch_add(1);
+    g = slot->live.load();
+  } else {
+    held = find_guest(a.guest_id());
+    g = held.get();
+  }
+  struct SlotRelease {
+    Partition* p;
+    GuestSlot* s;
+    ~SlotRelease() {
+      if (s) p->release_slot(*s);
+    }
+  } const release{this, slot};
   if (!g) return HcallResult::error(HStatus::P2);
   Vcpu* const v = a.vcpu_id() < kMaxVcpus ? g->vcpu_for_run(a.vcpu_id()) : nullptr;  // g holds it
   if (!v) return HcallResult::error(HStatus::P3);

@@ -127,6 +127,18 @@ TEST_F(Run, VcpusInsideAndBeyondTheDirectTableRunAndUnknownOnesAreP3) {
     EXPECT_EQ(w.l1.run(g, id).status, HStatus::P3) << id;
 }
 
+// RUN finds guests with IDs below 64 through the partition's guest slots (no lock, no
+// reference count; docs/decisions/l0.md): an ID never created, inside or beyond the slots,
+// is P2, and so is a deleted guest's ID once the delete returned.
+TEST_F(Run, UnknownAndDeletedGuestIdsInsideAndBeyondTheGuestSlotsAreP2) {
+  load("hcall");
+  ASSERT_EQ(w.l1.run(g, 0).status, HStatus::Success);
+  for (const uint64_t id : {g + 1, uint64_t{63}, uint64_t{64}, uint64_t{1000}})
+    EXPECT_EQ(w.l1.run(id, 0).status, HStatus::P2) << id;
+  ASSERT_EQ(w.l1.call(Hcall::H_GUEST_DELETE, {0, g}).status, HStatus::Success);
+  EXPECT_EQ(w.l1.run(g, 0).status, HStatus::P2);
+}
+
 TEST_F(Run, HdsiExitReportsHdarHdsisrAsdrNiaMsr) {
   build_partition_table(w.l1.mem(), /*unmapped_from=*/0x800000);  // everything mapped but 8 MiB+
   load("hdsi");
