@@ -34,7 +34,7 @@ Flow Exec::hea(const Decoded& d) {
   return exit(d, ExitKind::Hea);
 }
 
-Flow Exec::unimplemented(const Decoded& d) {
+Flow Exec::deferred_facility(const Decoded& d) {
   s->heir = d.word;
   return exit(d, ExitKind::Unimplemented);
 }

@@ -152,7 +152,7 @@ struct Exec {
   Flow interrupt(const Decoded& d, Vector v, uint64_t srr1_cause);  // SRR0 = CIA
   Flow program(const Decoded& d, uint64_t reason) { return interrupt(d, Vector::Program, reason); }
   Flow hea(const Decoded& d);          // HEIR = word, NIA = CIA, exit Hea
-  Flow unimplemented(const Decoded& d);
+  Flow deferred_facility(const Decoded& d);  // enabled FP/VMX/VSX: HEIR = word, exit Unimplemented
   Flow exit(const Decoded& d, ExitKind k);  // NIA = CIA
   Flow end_block_after(const Decoded& d) {  // completed; resume at CIA + 4 in a new block
     last = &d;

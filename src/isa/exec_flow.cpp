@@ -417,7 +417,7 @@ Flow op_facility(Exec& x, const Decoded& d) {
   if ((f & flag::kFp) && !(m & msr::kFP)) return x.interrupt(d, Vector::FpUnavailable, 0);
   if ((f & flag::kVec) && !(m & msr::kVEC)) return x.interrupt(d, Vector::VmxUnavailable, 0);
   if ((f & flag::kVsx) && !(m & msr::kVSX)) return x.interrupt(d, Vector::VsxUnavailable, 0);
-  return x.unimplemented(d);
+  return x.deferred_facility(d);  // FP/VMX/VSX semantics come with a later issue
 }
 // Block sentinel: NIA <- the fall-through address after the block's last instruction.
 Flow op_end_of_block(Exec& x, const Decoded& d) {

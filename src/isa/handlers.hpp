@@ -44,7 +44,7 @@ namespace nv2::isa {
   X(lwat) X(ldat) X(stwat) X(stdat)                                                           \
   /* special purpose registers, MSR, timebase (Book III §4.4) */                              \
   X(mfspr) X(mtspr) X(mftb) X(mfmsr) X(mtmsr) X(mtmsrd) X(stop) X(wait)                      \
-  /* events the L0 handles, and facilities not implemented */                                 \
+  /* events the L0 handles, and the FP/VMX/VSX facilities deferred to a later issue */       \
   X(hypervisor_only) X(illegal) X(facility) X(end_of_block)
 
 #define NV2_ISA_DECLARE(name) Flow op_##name(Exec& x, const Decoded& d);
