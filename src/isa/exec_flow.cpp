@@ -199,23 +199,26 @@ Flow op_scv(Exec& x, const Decoded& d) {
   x.ctx_changed = true;
   return Flow::Interrupt;
 }
-// MSR <- new_msr(SRR1); NIA <- SRR0[0:61] || 0b00
-Flow op_rfid(Exec& x, const Decoded& d) {
+// The privileged returns: MSR <- new_msr(saved MSR); NIA <- saved NIA[0:61] || 0b00.
+// rfid saves in SRR0/SRR1, rfscv in LR/CTR (scv's registers).
+namespace {
+template <uint64_t VcpuState::*SavedNia, uint64_t VcpuState::*SavedMsr>
+Flow return_from_interrupt(Exec& x, const Decoded& d) {
   if (privileged_denied(x)) return x.program(d, srr1::kProgramPrivileged);
   VcpuState& s = *x.s;
-  const uint64_t target = s.srr0 & kNotLow2;
-  s.msr = new_msr(s.msr, s.srr1);
+  const uint64_t target = s.*SavedNia & kNotLow2;
+  s.msr = new_msr(s.msr, s.*SavedMsr);
   x.ctx_changed = true;
   return branch_to(x, d, target);
 }
+}  // namespace
+// MSR <- new_msr(SRR1); NIA <- SRR0[0:61] || 0b00
+Flow op_rfid(Exec& x, const Decoded& d) {
+  return return_from_interrupt<&VcpuState::srr0, &VcpuState::srr1>(x, d);
+}
 // MSR <- new_msr(CTR); NIA <- LR[0:61] || 0b00
 Flow op_rfscv(Exec& x, const Decoded& d) {
-  if (privileged_denied(x)) return x.program(d, srr1::kProgramPrivileged);
-  VcpuState& s = *x.s;
-  const uint64_t target = s.lr & kNotLow2;
-  s.msr = new_msr(s.msr, s.ctr);
-  x.ctx_changed = true;
-  return branch_to(x, d, target);
+  return return_from_interrupt<&VcpuState::lr, &VcpuState::ctr>(x, d);
 }
 // BESCR[GE] <- S; NIA <- EBBRR[0:61] || 0b00 (event-based branch return, Book II §7)
 Flow op_rfebb(Exec& x, const Decoded& d) {
