@@ -57,12 +57,19 @@ class Cpu {
   // Total instructions retired by this vCPU (drives the deterministic timebase).
   uint64_t retired() const { return retired_; }
 
+  // Translate hot blocks to host code (x86-64 hosts only; docs/decisions/isa-jit.md). On by
+  // default; off runs every instruction on the interpreter, the reference the translator is
+  // tested against. Both retire the same instructions and give the same exits.
+  void set_jit(bool on) { jit_ = on; }
+  bool jit() const { return jit_; }
+
  private:
   struct Engine;  // decoded-block cache, software TLB, reservation: isa-internal
   VcpuState state_;
   std::unique_ptr<Engine> engine_;
   std::atomic<bool> stop_requested_{false};
   uint64_t retired_ = 0;
+  bool jit_ = true;
 };
 
 }  // namespace nv2::isa
