@@ -62,6 +62,10 @@ class Cpu {
   // tested against. Both retire the same instructions and give the same exits.
   void set_jit(bool on) { jit_ = on; }
   bool jit() const { return jit_; }
+  // A block is translated once it has run this many times (0: on its first run, which is
+  // what tests use so that every block they run goes through the translator).
+  void set_jit_threshold(uint32_t runs) { jit_threshold_ = runs; }
+  uint32_t jit_threshold() const { return jit_threshold_; }
 
  private:
   struct Engine;  // decoded-block cache, software TLB, reservation: isa-internal
@@ -70,6 +74,7 @@ class Cpu {
   std::atomic<bool> stop_requested_{false};
   uint64_t retired_ = 0;
   bool jit_ = true;
+  uint32_t jit_threshold_ = 16;
 };
 
 }  // namespace nv2::isa
