@@ -8,6 +8,7 @@
 
 #include "isa/exec.hpp"
 #include "isa/interrupts.hpp"
+#include "isa/jit.hpp"
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <x86intrin.h>
@@ -16,7 +17,10 @@
 
 namespace nv2::isa {
 
-struct Cpu::Engine : Exec {};
+// The interpreter's context plus this vCPU's block translator (its code arena).
+struct Cpu::Engine : Exec {
+  Jit jit;
+};
 
 Cpu::Cpu() : engine_(std::make_unique<Engine>()) {}
 Cpu::~Cpu() = default;
@@ -201,11 +205,24 @@ Exit Cpu::run(const RunEnv& env, InterruptRequests requests) {
     b = nb;
     Flow f;
     for (;;) {
-      x.block_begin = b->insns.data();
-      x.block_ea = s.nia & ~uint64_t{3};
-      // Threaded: the handlers chain to one another (NV2_NEXT) until one ends the block.
-      f = x.block_begin->fn(x, *x.block_begin);
-      retired_ += static_cast<uint64_t>(x.last - x.block_begin) + (f == Flow::Branch ? 1 : 0);
+      // A block that has run jit_threshold_ times on the interpreter is translated; its
+      // host code keeps retired_ itself (jit.hpp).
+      if (b->host == nullptr && jit_) [[unlikely]] {
+        if (b->runs >= jit_threshold_) {
+          engine_->jit.translate(x, *b);
+        } else {
+          ++b->runs;
+        }
+      }
+      if (b->host != nullptr) {
+        f = static_cast<Flow>(b->host(&x));
+      } else {
+        x.block_begin = b->insns.data();
+        x.block_ea = s.nia & ~uint64_t{3};
+        // Threaded: the handlers chain to one another (NV2_NEXT) until one ends the block.
+        f = x.block_begin->fn(x, *x.block_begin);
+        retired_ += static_cast<uint64_t>(x.last - x.block_begin) + (f == Flow::Branch ? 1 : 0);
+      }
       // Stay in this loop while the next block is a valid chain link and nothing is due.
       if (f != Flow::Branch && f != Flow::EndBlock) break;
       if (x.ctx_changed || x.idle_request || !x.retired_blocks.empty() || retired_ >= x.next_check ||

@@ -61,6 +61,15 @@ struct Block {
     Block* to = nullptr;
   };
   std::array<Link, 2> next{};
+  // Translation (jit.hpp). `host` runs the whole block and returns its Flow (as uint32_t),
+  // with Exec::retired already advanced; it lives in the vCPU's code arena, and dies with
+  // this Block (a dropped block is never run again) or with an arena flush, which clears it.
+  using HostCode = uint32_t (*)(Exec*);
+  HostCode host = nullptr;
+  uint32_t runs = 0;  // runs on the interpreter so far (Cpu::jit_threshold)
+  // The fallback arrays the host code calls ({insn, [its fused branch,] "next" stub} each):
+  // kept alive with the translation.
+  std::unique_ptr<Decoded[]> fallback;
 };
 
 // Continue with the next predecoded instruction of the block: a tail call, so a block runs
