@@ -207,10 +207,12 @@ void PrintTo(const AsmTest& t, std::ostream* os) { *os << t.file << ":" << t.nam
 
 class Asm : public ::testing::TestWithParam<AsmTest> {};
 
-TEST_P(Asm, Runs) {
-  const AsmTest& t = GetParam();
+// `translated`: every block through the JIT (threshold 0), else the interpreter only.
+void run_program(const AsmTest& t, bool translated) {
   ASSERT_NE(t.offset, ~uint64_t{0}) << "label " << t.name << " not in the symbol table";
   testing::TestMachine m;
+  m.cpu().set_jit(translated);
+  m.cpu().set_jit_threshold(0);
   const auto code = read_file(asm_dir() + "/" + t.file + (t.le ? ".le" : ".be") + ".bin");
   ASSERT_FALSE(code.empty());
   m.load(kCodeBase, code);
@@ -239,7 +241,7 @@ TEST_P(Asm, Runs) {
   for (const RegValue& r : t.in) ASSERT_TRUE(set_reg(s, r.reg, value_of(r))) << "unknown register " << r.reg;
 
   const Exit e = m.run();
-  const std::string where = t.file + ":" + t.name + (t.le ? " (LE)" : " (BE)");
+  const std::string where = t.file + ":" + t.name + (t.le ? " (LE)" : " (BE)") + (translated ? " jit" : "");
   EXPECT_EQ(static_cast<uint32_t>(e.kind), static_cast<uint32_t>(exit_of(t.exit)))
       << where << ": exit kind, NIA 0x" << std::hex << s.nia;
   bool nia_checked = false;
@@ -258,6 +260,9 @@ TEST_P(Asm, Runs) {
       EXPECT_EQ(m.memory()[mv.addr + i], mv.bytes[i])
           << where << ": memory 0x" << std::hex << mv.addr + i;
 }
+
+TEST_P(Asm, Runs) { run_program(GetParam(), false); }
+TEST_P(Asm, RunsTranslated) { run_program(GetParam(), true); }
 
 std::string name_of(const ::testing::TestParamInfo<AsmTest>& info) {
   return info.param.file + "_" + info.param.name + (info.param.le ? "_le" : "_be");

@@ -157,6 +157,8 @@ class Nv2Runner {
     config_.process_table_size = 16 * 2;
   }
 
+  Cpu& cpu() { return cpu_; }
+
   // Runs one case; the dump, or an error message.
   std::string run(const Case& c, Dump& out, bool user = false) {
     const bool be = c.in.big_endian;
@@ -274,12 +276,17 @@ void random_sequences_match(bool big_endian) {
     ASSERT_EQ(want.size(), cases.size()) << qemu_for(big_endian) << " did not run every case";
     for (std::size_t i = 0; i < cases.size() && failures < 5; ++i) {
       Dump got;
-      // Alternate privileged real mode and relocated problem state (same results expected).
+      // Alternate privileged real mode and relocated problem state (same results expected),
+      // and the interpreter and the block translator (every block translated: threshold 0).
+      const bool jit = i % 4 >= 2;
+      nv2.cpu().set_jit(jit);
+      nv2.cpu().set_jit_threshold(0);
       const std::string error = nv2.run(cases[i], got, i % 2 == 1);
       if (!error.empty() || got.bytes != want[i].bytes) {
         ++failures;
         ADD_FAILURE() << (big_endian ? "big-endian" : "little-endian")
                       << (i % 2 == 1 ? ", problem state relocated" : ", privileged real mode")
+                      << (jit ? ", translated" : ", interpreted")
                       << " seed " << seed << " case " << done + i << "\n"
                       << describe(cases[i], want[i], got, error);
       }

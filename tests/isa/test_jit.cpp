@@ -1,0 +1,502 @@
+// The block translator (jit.hpp; docs/decisions/isa-jit.md): every program here runs twice
+// from the same state and memory, on the interpreter alone and with every block translated
+// (threshold 0), and must give the same exit, retired count, architected state and memory.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <cstring>
+#include <sstream>
+#include <thread>
+#include <vector>
+
+#include "isa/cpu.hpp"
+#include "isa/interrupts.hpp"
+#include "isa/radix.hpp"
+#include "isa/testing.hpp"
+
+namespace nv2::isa {
+namespace {
+
+// ---- encoders (Power ISA 3.0B Book I §1.6 forms) -------------------------------------------
+constexpr uint32_t d_form(uint32_t po, uint32_t rt, uint32_t ra, int32_t imm) {
+  return (po << 26) | (rt << 21) | (ra << 16) | (static_cast<uint32_t>(imm) & 0xFFFF);
+}
+constexpr uint32_t ds_form(uint32_t po, uint32_t rt, uint32_t ra, int32_t ds, uint32_t xo) {
+  return (po << 26) | (rt << 21) | (ra << 16) | (static_cast<uint32_t>(ds) & 0xFFFC) | xo;
+}
+constexpr uint32_t x_form(uint32_t rs, uint32_t ra, uint32_t rb, uint32_t xo, uint32_t rc = 0) {
+  return (31u << 26) | (rs << 21) | (ra << 16) | (rb << 11) | (xo << 1) | rc;
+}
+constexpr uint32_t xo_form(uint32_t rt, uint32_t ra, uint32_t rb, uint32_t xo, uint32_t oe, uint32_t rc) {
+  return (31u << 26) | (rt << 21) | (ra << 16) | (rb << 11) | (oe << 10) | (xo << 1) | rc;
+}
+constexpr uint32_t rlwinm(uint32_t ra, uint32_t rs, uint32_t sh, uint32_t mb, uint32_t me, uint32_t rc = 0) {
+  return (21u << 26) | (rs << 21) | (ra << 16) | (sh << 11) | (mb << 6) | (me << 1) | rc;
+}
+constexpr uint32_t md_form(uint32_t ra, uint32_t rs, uint32_t sh, uint32_t mb, uint32_t xo, uint32_t rc = 0) {
+  const uint32_t mb6 = ((mb & 31) << 1) | (mb >> 5);
+  return (30u << 26) | (rs << 21) | (ra << 16) | ((sh & 31) << 11) | (mb6 << 5) | (xo << 2) |
+         ((sh >> 5) << 1) | rc;
+}
+constexpr uint32_t sradi(uint32_t ra, uint32_t rs, uint32_t sh, uint32_t rc = 0) {
+  return (31u << 26) | (rs << 21) | (ra << 16) | ((sh & 31) << 11) | (413u << 2) | ((sh >> 5) << 1) | rc;
+}
+constexpr uint32_t cmp_x(uint32_t bf, uint32_t l, uint32_t ra, uint32_t rb, uint32_t xo) {
+  return (31u << 26) | (bf << 23) | (l << 21) | (ra << 16) | (rb << 11) | (xo << 1);
+}
+constexpr uint32_t cmp_d(uint32_t po, uint32_t bf, uint32_t l, uint32_t ra, int32_t imm) {
+  return (po << 26) | (bf << 23) | (l << 21) | (ra << 16) | (static_cast<uint32_t>(imm) & 0xFFFF);
+}
+constexpr uint32_t bc(uint32_t bo, uint32_t bi, int32_t bd, uint32_t lk = 0) {
+  return (16u << 26) | (bo << 21) | (bi << 16) | (static_cast<uint32_t>(bd) & 0xFFFC) | lk;
+}
+constexpr uint32_t b(int32_t li, uint32_t lk = 0) {
+  return (18u << 26) | (static_cast<uint32_t>(li) & 0x3FFFFFC) | lk;
+}
+constexpr uint32_t bclr(uint32_t bo, uint32_t bi, uint32_t lk = 0) {
+  return (19u << 26) | (bo << 21) | (bi << 16) | (16u << 1) | lk;
+}
+constexpr uint32_t bcctr(uint32_t bo, uint32_t bi, uint32_t lk = 0) {
+  return (19u << 26) | (bo << 21) | (bi << 16) | (528u << 1) | lk;
+}
+constexpr uint32_t mtspr(uint32_t spr, uint32_t rs) {
+  return (31u << 26) | (rs << 21) | ((spr & 31) << 16) | ((spr >> 5) << 11) | (467u << 1);
+}
+constexpr uint32_t kScOne = 0x44000022;
+constexpr uint32_t kMtctr11 = mtspr(9, 11);
+constexpr uint32_t kMtlr11 = mtspr(8, 11);
+constexpr uint64_t kCode = 0x10000;
+constexpr uint64_t kData = 0x20000;
+
+// ---- the twin run ----------------------------------------------------------------------------
+struct Outcome {
+  Exit exit{};
+  VcpuState state{};
+  std::vector<uint8_t> memory;
+  uint64_t retired = 0;
+};
+
+struct Program {
+  std::vector<uint32_t> words;
+  bool le = true;
+  uint64_t hdec = 1'000'000;
+  std::vector<std::pair<unsigned, uint64_t>> gprs = {};
+  std::vector<std::pair<uint64_t, std::vector<uint8_t>>> data = {};
+  bool relocated = false;
+  int runs = 1;  // run() calls, state carried over (translations kept across runs)
+};
+
+// A 4-level process-scoped tree for PID 0 (as test_cpu.cpp's Radix): kCode and kData mapped.
+void map_process_scoped(testing::TestMachine& m) {
+  constexpr uint64_t kPrtb = 0x100000, kRoot = 0x110000, kL2 = 0x120000, kL3 = 0x121000, kL4 = 0x122000;
+  auto mem = m.l1();
+  mem.store_be64(kPrtb, radix::make_table_entry(kRoot, 52, 13));
+  mem.store_be64(kRoot, radix::make_pde(kL2, 9));
+  mem.store_be64(kL2, radix::make_pde(kL3, 9));
+  mem.store_be64(kL3, radix::make_pde(kL4, 9));
+  m.config().process_table = kPrtb;
+  m.config().process_table_size = 16 * 16;
+  for (uint64_t page : {kCode, kCode + 0x1000, kData, kData + 0x1000})
+    mem.store_be64(kL4 + 8 * (page >> 12),
+                   radix::make_pte(page, radix::kReference | radix::kChange | radix::kEaaRead |
+                                             radix::kEaaReadWrite | radix::kEaaExecute));
+}
+
+Outcome run(const Program& p, bool jit) {
+  testing::TestMachine m;
+  m.cpu().set_jit(jit);
+  m.cpu().set_jit_threshold(0);
+  m.put_words(kCode, p.words, p.le);
+  const uint32_t pad[] = {kScOne};
+  for (uint64_t v = 0x100; v <= 0xF60; v += 0x20) m.put_words(v, pad, p.le);
+  for (const auto& [addr, bytes] : p.data) m.load(addr, bytes);
+  VcpuState& s = m.state();
+  s.msr = msr::kSF | msr::kME | msr::kRI | (p.le ? msr::kLE : 0);
+  s.lpcr = p.le ? lpcr::kILE : 0;
+  s.hfscr = ~fscr::kCauseMask;
+  s.nia = kCode;
+  s.hdec_expiry_tb = p.hdec;
+  s.dec_expiry_tb = ~uint64_t{0};
+  if (p.relocated) {
+    map_process_scoped(m);
+    s.msr |= msr::kIR | msr::kDR;
+  }
+  for (const auto& [r, v] : p.gprs) s.gpr[r] = v;
+  Outcome o;
+  for (int i = 0; i < p.runs; ++i) {
+    o.exit = m.run();
+    if (o.exit.kind == ExitKind::Hcall && i + 1 < p.runs) s.nia = kCode;
+  }
+  o.state = s;
+  o.memory = m.memory();
+  o.retired = m.cpu().retired();
+  return o;
+}
+
+std::string differences(const Outcome& a, const Outcome& b) {
+  std::ostringstream m;
+  m << std::hex;
+  if (a.exit.kind != b.exit.kind) m << "exit kind " << static_cast<int>(a.exit.kind) << " vs " << static_cast<int>(b.exit.kind) << "\n";
+  if (a.exit.instructions != b.exit.instructions) m << "instructions " << a.exit.instructions << " vs " << b.exit.instructions << "\n";
+  if (a.retired != b.retired) m << "retired " << a.retired << " vs " << b.retired << "\n";
+  for (unsigned i = 0; i < 32; ++i)
+    if (a.state.gpr[i] != b.state.gpr[i]) m << "r" << std::dec << i << std::hex << " 0x" << a.state.gpr[i] << " vs 0x" << b.state.gpr[i] << "\n";
+  const auto one = [&m](const char* n, uint64_t x, uint64_t y) {
+    if (x != y) m << n << " 0x" << x << " vs 0x" << y << "\n";
+  };
+  one("cr", a.state.cr, b.state.cr);
+  one("xer", a.state.xer, b.state.xer);
+  one("lr", a.state.lr, b.state.lr);
+  one("ctr", a.state.ctr, b.state.ctr);
+  one("nia", a.state.nia, b.state.nia);
+  one("msr", a.state.msr, b.state.msr);
+  one("cfar", a.state.cfar, b.state.cfar);
+  one("srr0", a.state.srr0, b.state.srr0);
+  one("srr1", a.state.srr1, b.state.srr1);
+  one("dar", a.state.dar, b.state.dar);
+  one("dsisr", a.state.dsisr, b.state.dsisr);
+  one("hdar", a.state.hdar, b.state.hdar);
+  one("hdsisr", a.state.hdsisr, b.state.hdsisr);
+  one("heir", a.state.heir, b.state.heir);
+  if (!(a.state == b.state)) m << "(state differs)\n";
+  for (std::size_t i = 0; i < a.memory.size(); ++i)
+    if (a.memory[i] != b.memory[i]) {
+      m << "memory 0x" << i << "\n";
+      break;
+    }
+  return m.str();
+}
+
+// Runs `p` both ways; returns the translated outcome for further checks.
+Outcome expect_same(const Program& p, const char* what) {
+  const Outcome ref = run(p, false);
+  const Outcome jit = run(p, true);
+  const std::string d = differences(ref, jit);
+  EXPECT_TRUE(d.empty()) << what << (p.le ? " (LE)" : " (BE)") << ": interpreter vs translated:\n" << d;
+  return jit;
+}
+
+// Deterministic "random" register values: edge values and a xorshift stream.
+std::vector<std::pair<unsigned, uint64_t>> inputs(uint64_t seed) {
+  static constexpr uint64_t kEdges[] = {0, 1, ~uint64_t{0}, 0x7FFFFFFF, 0x80000000, 0xFFFFFFFF,
+                                        0x8000000000000000ull, 0x7FFFFFFFFFFFFFFFull, 31, 32, 63, 64};
+  std::vector<std::pair<unsigned, uint64_t>> g;
+  uint64_t x = seed * 0x9E3779B97F4A7C15ull + 1;
+  for (unsigned r = 1; r < 32; ++r) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    const uint64_t v = (x % 3 == 0) ? kEdges[x % std::size(kEdges)] : (x % 3 == 1 ? x : x & 0xFF);
+    g.emplace_back(r, v);
+  }
+  return g;
+}
+
+// ---- families --------------------------------------------------------------------------------
+
+TEST(Jit, IntegerFamiliesMatchTheInterpreter) {
+  // Native and fallback instructions mixed in one block, Rc/OE forms, CA producers; later
+  // instructions read earlier results. After each one, its target register, CR and XER are
+  // stored to a slot of its own (std, mfcr/mfxer), so every intermediate result is compared.
+  const std::vector<uint32_t> w = {
+      d_form(14, 3, 4, -5),        d_form(14, 4, 0, 0x1234),     d_form(15, 5, 6, 0x7FFF),
+      d_form(15, 6, 0, -1),        xo_form(7, 8, 9, 266, 0, 0),  xo_form(8, 9, 10, 266, 0, 1),
+      xo_form(9, 10, 11, 40, 0, 0), xo_form(10, 11, 12, 40, 0, 1), xo_form(11, 12, 0, 104, 0, 1),
+      xo_form(12, 13, 14, 266, 1, 1),  // addo. (fallback: OV)
+      xo_form(13, 14, 15, 235, 0, 1),  // mullw.
+      xo_form(14, 15, 16, 233, 0, 0),  // mulld
+      d_form(7, 15, 16, -77),          // mulli
+      x_form(16, 17, 18, 28, 1),   x_form(17, 18, 19, 60, 0),    x_form(18, 19, 20, 444, 1),
+      x_form(19, 20, 21, 412, 0),  x_form(20, 21, 22, 316, 1),   x_form(21, 22, 23, 476, 0),
+      x_form(22, 23, 24, 124, 1),  x_form(23, 24, 25, 284, 0),
+      d_form(24, 25, 26, 0xFFFF),  d_form(25, 26, 27, 0x8001),   d_form(26, 27, 28, 0x1234),
+      d_form(27, 28, 29, 0xF00F),  d_form(28, 29, 30, 0x00F0),   d_form(29, 30, 31, 0x8000),
+      x_form(31, 3, 0, 954, 1),    x_form(30, 4, 0, 922, 0),     x_form(29, 5, 0, 986, 1),
+      rlwinm(6, 28, 5, 0, 31, 1),  rlwinm(7, 27, 31, 16, 8),     rlwinm(8, 26, 0, 24, 31),
+      md_form(9, 25, 13, 7, 0, 1), md_form(10, 24, 60, 0, 1),    md_form(11, 23, 0, 32, 0),
+      x_form(22, 12, 3, 24, 1),    x_form(21, 13, 4, 536, 0),    x_form(20, 14, 5, 27, 1),
+      x_form(19, 15, 6, 539, 0),   x_form(18, 16, 17, 792, 1),   x_form(17, 17, 0, 824, 0),
+      x_form(16, 18, 13, 824, 1),  sradi(19, 15, 0), sradi(20, 14, 37, 1),
+      x_form(13, 21, 7, 794, 0),   // srad (fallback)
+      xo_form(22, 9, 10, 491, 0, 0),  // divw (fallback)
+      xo_form(23, 11, 12, 10, 0, 1),  // addc. (fallback, CA)
+      xo_form(24, 13, 14, 138, 0, 0),  // adde (reads CA)
+      x_form(25, 26, 0, 26, 1),    // cntlzw. (fallback)
+      cmp_x(0, 1, 3, 4, 0),        cmp_x(1, 0, 5, 6, 0),         cmp_x(2, 1, 7, 8, 32),
+      cmp_x(3, 0, 9, 10, 32),      cmp_d(11, 4, 1, 11, -3),      cmp_d(11, 5, 0, 12, 100),
+      cmp_d(10, 6, 1, 13, 0xFFFF), cmp_d(10, 7, 0, 14, 7),
+  };
+  constexpr uint32_t kMfcr0 = 0x7C000026;                       // mfcr r0
+  constexpr uint32_t kMfxer0 = (31u << 26) | (1u << 16) | (339u << 1);  // mfxer r0
+  std::vector<uint32_t> recorded = {mtspr(1, 0)};  // mtxer r0
+  for (std::size_t i = 0; i < w.size(); ++i) {
+    const auto slot = static_cast<int32_t>(24 * i);
+    // The target: RT for D/XO forms (primary 7, 14, 15, 31 with XO-form), else RA.
+    const uint32_t po = w[i] >> 26;
+    const bool xo = po == 31 && ((w[i] >> 1) & 0x1FF) != 0 &&
+                    (((w[i] >> 1) & 0x1FF) == 266 || ((w[i] >> 1) & 0x1FF) == 40 || ((w[i] >> 1) & 0x1FF) == 104 ||
+                     ((w[i] >> 1) & 0x1FF) == 235 || ((w[i] >> 1) & 0x1FF) == 233 || ((w[i] >> 1) & 0x1FF) == 491 ||
+                     ((w[i] >> 1) & 0x1FF) == 10 || ((w[i] >> 1) & 0x1FF) == 138);
+    const uint32_t target = (po == 7 || po == 14 || po == 15 || xo) ? (w[i] >> 21) & 31 : (w[i] >> 16) & 31;
+    recorded.push_back(w[i]);
+    recorded.push_back(ds_form(62, target, 2, slot, 0));  // std target,slot(r2)
+    recorded.push_back(kMfcr0);
+    recorded.push_back(ds_form(62, 0, 2, slot + 8, 0));
+    recorded.push_back(kMfxer0);
+    recorded.push_back(ds_form(62, 0, 2, slot + 16, 0));
+  }
+  recorded.push_back(kScOne);
+  for (uint64_t seed = 1; seed <= 24; ++seed) {
+    for (const uint64_t xer_in : {uint64_t{0}, uint64_t{0x80000000}, uint64_t{0xE00C0000}}) {
+      Program p{recorded};
+      p.gprs = inputs(seed);
+      p.gprs.emplace_back(0, xer_in);  // r0 <- XER image, moved by mtxer
+      p.gprs.emplace_back(2, kData);   // the slots
+      const Outcome o = expect_same(p, "integer families");
+      EXPECT_EQ(o.exit.kind, ExitKind::Hcall);
+      EXPECT_EQ(o.state.nia, kCode + 4 * p.words.size()) << "stopped early: srr0 0x" << std::hex << o.state.srr0;
+    }
+  }
+}
+
+TEST(Jit, BranchesLoopsAndCallsMatchTheInterpreter) {
+  // r3 counts down in a fused cmpwi/bne loop; bdnz over CTR; a bl to a leaf that returns with
+  // a conditional blr; a bctrl through CTR; side exits in both directions.
+  const std::vector<uint32_t> w = {
+      /* 0x00 */ d_form(14, 3, 0, 10),                // li r3,10
+      /* 0x04 */ d_form(14, 5, 0, 0),                 // li r5,0
+      /* 0x08 */ xo_form(5, 5, 3, 266, 0, 0),         // loop: add r5,r5,r3
+      /* 0x0c */ d_form(14, 3, 3, -1),                // addi r3,r3,-1
+      /* 0x10 */ cmp_d(11, 0, 0, 3, 0),               // cmpwi r3,0
+      /* 0x14 */ bc(4, 2, -12),                       // bne loop
+      /* 0x18 */ d_form(14, 11, 0, 4),                // li r11,4
+      /* 0x1c */ kMtctr11,                            // mtctr r11
+      /* 0x20 */ d_form(14, 6, 6, 3),                 // l2: addi r6,r6,3
+      /* 0x24 */ bc(16, 0, -4),                       // bdnz l2
+      /* 0x28 */ b(0x18, 1),                          // bl leaf (0x40)
+      /* 0x2c */ d_form(14, 11, 10, 0x58),             // addi r11,r10,0x58 (r10 = kCode)
+      /* 0x30 */ kMtctr11,                            // mtctr r11
+      /* 0x34 */ bcctr(20, 0, 1),                     // bctrl
+      /* 0x38 */ kScOne,
+      /* 0x3c */ kScOne,
+      /* 0x40 */ cmp_x(1, 1, 5, 6, 32),               // leaf: cmpld cr1,r5,r6
+      /* 0x44 */ bclr(12, 5),                         // bgtlr cr1 (side exit)
+      /* 0x48 */ d_form(14, 7, 7, 1),                 // addi r7,r7,1
+      /* 0x4c */ bclr(20, 0),                         // blr
+      /* 0x50 */ kScOne,
+      /* 0x54 */ kScOne,
+      /* 0x58 */ d_form(14, 8, 8, 9),                 // via ctr: addi r8,r8,9
+      /* 0x5c */ cmp_d(11, 2, 1, 8, 9),               // cmpdi cr2,r8,9
+      /* 0x60 */ bc(12, 10, 8),                       // beq cr2, +8
+      /* 0x64 */ kScOne,
+      /* 0x68 */ bclr(20, 0),                         // blr (to 0x38)
+  };
+  for (const bool le : {true, false}) {
+    for (uint64_t r6 : {uint64_t{0}, uint64_t{100}}) {
+      Program p{w, le};
+      p.gprs = {{6, r6}, {8, 0}, {10, kCode}};
+      const Outcome o = expect_same(p, "branches");
+      EXPECT_EQ(o.exit.kind, ExitKind::Hcall);
+      EXPECT_EQ(o.state.gpr[5], 55u);
+      EXPECT_EQ(o.state.gpr[8], 9u);
+      EXPECT_EQ(o.state.nia, kCode + 0x3c);
+    }
+  }
+}
+
+// ---- memory ------------------------------------------------------------------------------------
+
+std::vector<uint8_t> pattern(std::size_t n) {
+  std::vector<uint8_t> v(n);
+  for (std::size_t i = 0; i < n; ++i) v[i] = static_cast<uint8_t>(0x91 * i + 0x37);
+  return v;
+}
+
+TEST(Jit, LoadsAndStoresOfEveryFormMatchTheInterpreter) {
+  // r10 = kData; r11 = an index; r12 = 2 bytes before a page end (the 4- and 8-byte
+  // accesses there cross the page: the inline lookup misses, the handler splits them).
+  const std::vector<uint32_t> w = {
+      d_form(34, 3, 10, 1),        d_form(40, 4, 10, 2),        d_form(42, 5, 10, 6),
+      d_form(32, 6, 10, 8),        ds_form(58, 7, 10, 16, 2),   ds_form(58, 8, 10, 24, 0),
+      x_form(9, 10, 11, 87),       x_form(13, 10, 11, 279),     x_form(14, 10, 11, 343),
+      x_form(15, 10, 11, 23),      x_form(16, 10, 11, 341),     x_form(17, 10, 11, 21),
+      d_form(35, 18, 20, 1),       d_form(33, 19, 21, 4),       ds_form(58, 22, 23, 8, 1),
+      x_form(24, 25, 11, 55),      x_form(26, 27, 11, 53),
+      d_form(32, 28, 12, 0),       ds_form(58, 29, 12, 0, 0),   // page-crossing loads
+      d_form(38, 4, 10, 0x101),    d_form(44, 5, 10, 0x102),    d_form(36, 6, 10, 0x104),
+      ds_form(62, 7, 10, 0x108, 0),
+      x_form(8, 10, 11, 215),      x_form(9, 10, 11, 407),      x_form(17, 10, 11, 151),
+      x_form(3, 10, 11, 149),
+      d_form(39, 4, 30, 1),        d_form(37, 5, 31, 4),        ds_form(62, 6, 30, 8, 1),
+      x_form(7, 31, 11, 183),      x_form(8, 30, 11, 181),
+      d_form(36, 6, 12, 0),        ds_form(62, 7, 12, 0, 0),    // page-crossing stores
+      x_form(3, 10, 11, 534),      x_form(4, 10, 11, 662),      // lwbrx, stwbrx (fallback)
+      kScOne,
+  };
+  for (const bool le : {true, false}) {
+    for (const bool relocated : {false, true}) {
+      for (uint64_t idx : {uint64_t{0x40}, uint64_t{0x7F8}}) {
+        Program p{w, le};
+        p.relocated = relocated;
+        p.data = {{kData, pattern(0x2000)}};
+        p.gprs = {{10, kData}, {11, idx}, {12, kData + 0xFFE}, {20, kData + 0x300}, {21, kData + 0x310},
+                  {23, kData + 0x320}, {24, kData}, {25, kData + 0x330}, {27, kData + 0x340},
+                  {30, kData + 0x400}, {31, kData + 0x500}};
+        for (unsigned r = 3; r <= 9; ++r) p.gprs.emplace_back(r, 0x0102030405060708ull * r);
+        const Outcome o = expect_same(p, relocated ? "loads/stores relocated" : "loads/stores");
+        EXPECT_EQ(o.exit.kind, ExitKind::Hcall);
+      }
+    }
+  }
+}
+
+TEST(Jit, DataStorageInterruptInsideATranslatedBlockIsPrecise) {
+  // addi; ld from an unmapped page (DSI inside the L2); the DSI vector's sc 1 exits.
+  const std::vector<uint32_t> w = {d_form(14, 7, 7, 1), cmp_d(11, 0, 1, 4, 0), bc(12, 2, 8),
+                                   ds_form(58, 5, 6, 0, 0), d_form(14, 7, 7, 1), kScOne};
+  for (const bool le : {true, false}) {
+    Program p{w, le};
+    p.relocated = true;
+    p.gprs = {{4, 1}, {6, 0x50000}};
+    const Outcome o = expect_same(p, "DSI");
+    EXPECT_EQ(o.exit.kind, ExitKind::Hcall);
+    EXPECT_EQ(o.state.srr0, kCode + 12);
+    EXPECT_EQ(o.state.dar, 0x50000u);
+    EXPECT_EQ(o.state.nia, 0x304u);
+    EXPECT_EQ(o.exit.instructions, 3u);
+    EXPECT_EQ(o.state.gpr[7], 1u);
+  }
+}
+
+TEST(Jit, PartitionFaultInsideATranslatedBlockIsAnHdsiExit) {
+  // A store beyond L1 memory: the partition-scoped fault exits with HDAR and HEIR = the store.
+  const std::vector<uint32_t> w = {d_form(14, 7, 7, 1), d_form(36, 7, 6, 8), d_form(14, 7, 7, 1), kScOne};
+  for (const bool le : {true, false}) {
+    Program p{w, le};
+    p.gprs = {{6, uint64_t{64} << 20}};
+    const Outcome o = expect_same(p, "HDSI");
+    EXPECT_EQ(o.exit.kind, ExitKind::Hdsi);
+    EXPECT_EQ(o.state.nia, kCode + 4);
+    EXPECT_EQ(o.state.hdar, (uint64_t{64} << 20) + 8);
+    EXPECT_EQ(o.state.heir, w[1]);
+    EXPECT_EQ(o.exit.instructions, 1u);
+  }
+}
+
+// ---- code changes, time, stop -------------------------------------------------------------
+
+TEST(Jit, SelfModifyingCodeRunsTheNewInstruction) {
+  // stw patches the li r3,1 two instructions ahead (same block) into li r3,3, and a later
+  // block's li r4,1 into li r4,4; run twice so the second run starts from translated code.
+  const uint32_t li3 = d_form(14, 3, 0, 3), li4 = d_form(14, 4, 0, 4);
+  const std::vector<uint32_t> w = {
+      d_form(36, 5, 10, 0x0c),  // stw r5,12(r10)  (r10 = kCode, r5 = li r3,3 in memory order)
+      d_form(14, 6, 6, 1),      // addi r6,r6,1
+      d_form(36, 8, 10, 0x18),  // stw r8,0x18(r10)
+      d_form(14, 3, 0, 1),      // li r3,1  (patched)
+      b(8),                     // b +8
+      kScOne,
+      d_form(14, 4, 0, 1),      // li r4,1  (patched)
+      kScOne,
+  };
+  for (const bool le : {true, false}) {
+    Program p{w, le};
+    p.runs = 2;
+    // stw writes the low word in the program's byte order: it reads back as the instruction.
+    p.gprs = {{10, kCode}, {5, li3}, {8, li4}};
+    const Outcome o = expect_same(p, "self-modifying code");
+    EXPECT_EQ(o.state.gpr[3], 3u);
+    EXPECT_EQ(o.state.gpr[4], 4u);
+    EXPECT_EQ(o.state.gpr[6], 2u);
+  }
+}
+
+TEST(Jit, CodeRewrittenBetweenRunsDropsTheTranslation) {
+  testing::TestMachine m;
+  m.cpu().set_jit_threshold(0);
+  const uint32_t v1[] = {d_form(14, 3, 0, 1), kScOne};
+  const uint32_t v2[] = {d_form(14, 3, 0, 2), kScOne};
+  m.put_words(kCode, v1, true);
+  VcpuState& s = m.state();
+  s.msr = msr::kSF | msr::kME | msr::kRI | msr::kLE;
+  s.hdec_expiry_tb = ~uint64_t{0};
+  s.dec_expiry_tb = ~uint64_t{0};
+  for (int round = 0; round < 3; ++round) {
+    s.nia = kCode;
+    ASSERT_EQ(m.run().kind, ExitKind::Hcall);
+    EXPECT_EQ(s.gpr[3], 1u);
+  }
+  m.put_words(kCode, v2, true);
+  s.nia = kCode;
+  ASSERT_EQ(m.run().kind, ExitKind::Hcall);
+  EXPECT_EQ(s.gpr[3], 2u);
+}
+
+TEST(Jit, HdecExitAtTheSameInstructionAsTheInterpreter) {
+  // A counting loop with a load and a store in it; the HDEC deadline falls inside it. The
+  // deterministic timebase makes the exit point a function of the retired count only.
+  const std::vector<uint32_t> w = {
+      d_form(14, 3, 3, 1),         // loop: addi r3,r3,1
+      d_form(32, 4, 10, 0),        // lwz r4,0(r10)
+      xo_form(4, 4, 3, 266, 0, 0), // add r4,r4,r3
+      d_form(36, 4, 10, 0),        // stw r4,0(r10)
+      x_form(0, 0, 0, 0) | 0,      // cmpw r0,r0 (fused with the branch below)
+      bc(12, 2, -20),              // beq loop
+      kScOne,
+  };
+  for (const uint64_t hdec : {uint64_t{1}, uint64_t{37}, uint64_t{500}, uint64_t{12345}}) {
+    Program p{w};
+    p.hdec = hdec;
+    p.gprs = {{10, kData}};
+    const Outcome o = expect_same(p, "HDEC");
+    EXPECT_EQ(o.exit.kind, ExitKind::Hdec);
+    EXPECT_GE(o.exit.instructions, hdec);
+  }
+}
+
+TEST(Jit, StopRequestEndsATranslatedLoop) {
+  testing::TestMachine m;
+  m.cpu().set_jit_threshold(0);
+  const uint32_t loop[] = {d_form(14, 3, 3, 1), b(-4)};
+  m.put_words(kCode, loop, true);
+  VcpuState& s = m.state();
+  s.msr = msr::kSF | msr::kME | msr::kRI | msr::kLE;
+  s.nia = kCode;
+  s.hdec_expiry_tb = ~uint64_t{0};
+  s.dec_expiry_tb = ~uint64_t{0};
+  std::thread stopper([&m] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    m.cpu().request_stop();
+  });
+  const Exit e = m.run();
+  stopper.join();
+  EXPECT_EQ(e.kind, ExitKind::Stopped);
+  EXPECT_GT(s.gpr[3], 0u);
+  EXPECT_EQ(e.instructions, m.cpu().retired());
+  // Both instructions of the loop retire together: the count is a multiple of two.
+  EXPECT_EQ(e.instructions % 2, 0u);
+  EXPECT_EQ(s.gpr[3], e.instructions / 2);
+}
+
+TEST(Jit, ThresholdDelaysTranslationWithoutChangingResults) {
+  const std::vector<uint32_t> w = {d_form(14, 3, 3, 1), cmp_d(11, 0, 0, 3, 100), bc(4, 2, -8), kScOne};
+  for (const uint32_t threshold : {0u, 1u, 16u, 1000u}) {
+    testing::TestMachine m;
+    m.cpu().set_jit_threshold(threshold);
+    m.put_words(kCode, w, true);
+    VcpuState& s = m.state();
+    s.msr = msr::kSF | msr::kME | msr::kRI | msr::kLE;
+    s.nia = kCode;
+    s.hdec_expiry_tb = ~uint64_t{0};
+    s.dec_expiry_tb = ~uint64_t{0};
+    const Exit e = m.run();
+    EXPECT_EQ(e.kind, ExitKind::Hcall);
+    EXPECT_EQ(s.gpr[3], 100u);
+    EXPECT_EQ(e.instructions, 300u);
+  }
+}
+
+}  // namespace
+}  // namespace nv2::isa
