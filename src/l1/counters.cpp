@@ -4,10 +4,24 @@
 
 namespace nv2::l1 {
 
+namespace {
+// Every §5 reason is a multiple of 0x20 below 0x1000: reason / 0x20 → slot, built from
+// kExitReasons (a search of the table was ≈ 32 instructions, twice per exit).
+constexpr auto kSlotByReason = [] {
+  std::array<uint8_t, 0x1000 / 0x20> a{};
+  a.fill(static_cast<uint8_t>(kExitReasons.size()));
+  for (std::size_t i = 0; i < kExitReasons.size(); ++i) {
+    const auto r = static_cast<uint64_t>(kExitReasons[i]);
+    if (r % 0x20 != 0 || r / 0x20 >= a.size()) throw "exit reason outside the slot table";
+    a[r / 0x20] = static_cast<uint8_t>(i);
+  }
+  return a;
+}();
+}  // namespace
+
 std::size_t exit_slot(uint64_t reason) {
-  for (std::size_t i = 0; i < kExitReasons.size(); ++i)
-    if (static_cast<uint64_t>(kExitReasons[i]) == reason) return i;
-  return kExitReasons.size();
+  if (reason % 0x20 != 0 || reason / 0x20 >= kSlotByReason.size()) return kExitReasons.size();
+  return kSlotByReason[reason / 0x20];
 }
 
 namespace {

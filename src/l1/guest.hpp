@@ -50,6 +50,8 @@ class Guest {
   Result<void> set(gsb::ElementId id, const gsb::Value& v);
   Result<void> fetch(std::span<const gsb::ElementId> ids);
   Result<void> flush();
+  // Whether flush() has anything to send (an acquire load; run() calls flush() only then).
+  bool needs_flush() const { return wide_dirty_.load(std::memory_order_acquire); }
 
   Result<uint32_t> logical_pvr();
   Result<void> set_logical_pvr(uint32_t pvr);  // 0 → InvalidValue, never sent (§6)

@@ -200,9 +200,8 @@ Result<StepResult> RunLoop::step() {
   const bool timed = static_cast<bool>(hooks_.on_exit);
   const auto t0 = timed ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
   StepResult s;
-  auto e = vcpu_->run();
-  if (!e) return Unexpected{e.error()};
-  s.exit = *e;
+  NV2_TRY(vcpu_->run(s.exit));
+  const RunExit* const e = &s.exit;
   if (exit_slot(e->raw_reason) == kExitReasons.size())
     return Unexpected{Error::of(ErrorKind::State, 0, e->raw_reason)};  // not a §5 reason
 

@@ -241,7 +241,7 @@ void Vcpu::queue_dec(uint64_t expiry_tb) { dec_queued_ = expiry_tb; }
 
 Result<void> Vcpu::prepare_entry(uint64_t& flags) {
   // 1. Dirty guest-wide elements: one SET_STATE with the guest-wide flag.
-  NV2_TRY(guest_->flush());
+  if (guest_->needs_flush()) NV2_TRY(guest_->flush());
 
   // 2. LPCR[MER] (§6 pitfall): recomputed on every entry; LPCR is sent on every entry
   //    while an external interrupt is pending, and once more when it stops being pending.
@@ -258,8 +258,11 @@ Result<void> Vcpu::prepare_entry(uint64_t& flags) {
 
   // 3. Dirty thread-wide elements that may not ride in a run buffer (run buffers, VPA):
   //    one thread-wide SET_STATE (§6).
-  const IdBitmap meta = dirty_ & kSetStateOnlyIds;
-  if (!meta.empty()) NV2_TRY(set_state(meta));
+  //    Tested a word at a time (an IdBitmap temporary stalled on store forwarding).
+  uint64_t any_meta = 0;
+  for (std::size_t i = 0; i < IdBitmap::kWords; ++i)
+    any_meta |= dirty_.words()[i] & kSetStateOnlyIds.words()[i];
+  if (any_meta != 0) NV2_TRY(set_state(dirty_ & kSetStateOnlyIds));
 
   flags = 0;
   if (system_reset_.load(std::memory_order_relaxed) &&
@@ -269,30 +272,92 @@ Result<void> Vcpu::prepare_entry(uint64_t& flags) {
 }
 
 Result<RunExit> Vcpu::run() {
+  RunExit exit;
+  NV2_TRY(run(exit));
+  return exit;
+}
+
+Result<void> Vcpu::encode_run_input(const Words& sending, uint32_t& count, uint32_t& bytes) {
+  const std::span<uint8_t> buf = hv_->memory().span(run_in_.address, run_in_.size);
+  InputShape& m = in_shape_;
+  // The memo's bytes fit: the Writer wrote them into this same buffer.
+  input_memo_hit_ = m.valid && m.ids == sending && buf.size() >= m.bytes;
+  if (input_memo_hit_) {
+    uint8_t* const base = buf.data();
+    gsb::store_be32(base, m.count);
+    for (std::size_t k = 0; k < m.count; ++k) {
+      uint8_t* const p = base + m.offset[k];
+      std::memcpy(p, &m.header[k], 4);
+      const uint64_t v = slots_[m.dense[k]].w[0];
+      if (m.be32[k]) gsb::store_be32(p + gsb::kElementHeaderSize, static_cast<uint32_t>(v));
+      else gsb::store_be64(p + gsb::kElementHeaderSize, v);
+    }
+    count = m.count;
+    bytes = m.bytes;
+    return {};
+  }
+  gsb::Writer w(buf);
+  IdBitmap set;
+  for (std::size_t i = 0; i < sending.size(); ++i) set.set_word(i, sending[i]);
+  m.valid = true;
+  std::size_t k = 0;
+  for (auto it = set.begin(); it != set.end(); ++it) {
+    const gsb::Type t = gsb::find(*it)->type;
+    if (k < InputShape::kMaxElements && (t == gsb::Type::Be64 || t == gsb::Type::Be32)) {
+      m.offset[k] = static_cast<uint32_t>(w.size());
+      m.dense[k] = static_cast<uint16_t>(it.dense());
+      m.be32[k] = t == gsb::Type::Be32;
+    } else {
+      m.valid = false;
+    }
+    ++k;
+    auto put = put_words(w, *it, slots_[it.dense()].w);
+    if (!put) {
+      m.valid = false;
+      return Unexpected{detail::encode_error(put.error())};  // never ignored (§6)
+    }
+  }
+  count = w.count();
+  bytes = static_cast<uint32_t>(w.size());
+  if (m.valid) {
+    for (std::size_t j = 0; j < count; ++j) std::memcpy(&m.header[j], buf.data() + m.offset[j], 4);
+    m.ids = sending;
+    m.count = count;
+    m.bytes = bytes;
+  }
+  return {};
+}
+
+Result<void> Vcpu::run(RunExit& exit) {
   uint64_t flags = 0;
   NV2_TRY(prepare_entry(flags));
 
-  // 4. Every other dirty thread-wide element goes into the run input buffer.
-  const IdBitmap sending = dirty_ & kRunInputIds;
-  gsb::Writer w(hv_->memory().span(run_in_.address, run_in_.size));
-  for (auto it = sending.begin(); it != sending.end(); ++it) {
-    auto put = put_words(w, *it, slots_[it.dense()].w);
-    if (!put) return Unexpected{detail::encode_error(put.error())};  // never ignored (§6)
-  }
-  dirty_ -= sending;
+  // 4. Every other dirty thread-wide element goes into the run input buffer. The sets are
+  //    combined a word at a time in registers: IdBitmap temporaries on the stack stalled
+  //    on store forwarding (perf, docs/perf/vmm.md).
+  Words sending{};
+  const Words& dirty = dirty_.words();
+  for (std::size_t i = 0; i < sending.size(); ++i) sending[i] = dirty[i] & kRunInputIds.words()[i];
+  uint32_t count = 0, bytes = 0;
+  NV2_TRY(encode_run_input(sending, count, bytes));
+  for (std::size_t i = 0; i < sending.size(); ++i) dirty_.set_word(i, dirty[i] & ~sending[i]);
 
   auto regs = papr::HcallRegs::make(papr::Hcall::H_GUEST_RUN_VCPU, {flags, guest_->id(), id_});
   hv_->call(regs, ctr_);
   CounterBlock::add_local(ctr_.runs, 1);
-  CounterBlock::add_local(ctr_.elements_sent, w.count());
-  CounterBlock::add_local(ctr_.gsb_bytes_out, w.size());
+  CounterBlock::add_local(ctr_.elements_sent, count);
+  CounterBlock::add_local(ctr_.gsb_bytes_out, bytes);
 
-  RunExit exit;
-  exit.elements_in = w.count();
-  exit.bytes_in = static_cast<uint32_t>(w.size());
+  exit = RunExit{};
+  exit.elements_in = count;
+  exit.bytes_in = bytes;
   if (regs.status() != papr::HStatus::Success) {
-    dirty_ |= sending;  // not applied: send again next time
-    return Unexpected{detail::state_hcall_error(papr::Hcall::H_GUEST_RUN_VCPU, regs, sending)};
+    IdBitmap sent;
+    for (std::size_t i = 0; i < sending.size(); ++i) {
+      sent.set_word(i, sending[i]);
+      dirty_.set_word(i, dirty[i] | sending[i]);  // not applied: send again next time
+    }
+    return Unexpected{detail::state_hcall_error(papr::Hcall::H_GUEST_RUN_VCPU, regs, sent)};
   }
   exit.raw_reason = regs.out(0);
   exit.reason = static_cast<papr::ExitReason>(exit.raw_reason);
@@ -300,9 +365,9 @@ Result<RunExit> Vcpu::run() {
 
   // After the run the L0 holds the truth: everything the L2 can change is invalid until
   // the output buffer says otherwise (§6). L1-owned elements stay valid.
-  valid_ &= kL1Owned;
-  NV2_TRY(parse_output(exit));
-  return exit;
+  const Words& valid = valid_.words();
+  for (std::size_t i = 0; i < valid.size(); ++i) valid_.set_word(i, valid[i] & kL1Owned.words()[i]);
+  return parse_output(exit);
 }
 
 bool Vcpu::parse_output_fast(std::span<const uint8_t> buf, RunExit& exit) {
@@ -318,13 +383,17 @@ bool Vcpu::parse_output_fast(std::span<const uint8_t> buf, RunExit& exit) {
     diff |= h ^ s->header[k];
   }
   if (diff != 0) return false;
-  for (std::size_t k = 0; k < s->count; ++k) {
-    const std::size_t d = s->dense[k];
-    const uint8_t* p = base + s->offset[k] + gsb::kElementHeaderSize;
-    if (kTypeByDense[d] == gsb::Type::Be64) slots_[d].w[0] = gsb::load_be64(p);
-    else take_words(kTypeByDense[d], p, slots_[d].w);
+  if (s->all_be64) {
+    for (std::size_t k = 0; k < s->count; ++k)
+      slots_[s->dense[k]].w[0] = gsb::load_be64(base + s->offset[k] + gsb::kElementHeaderSize);
+  } else {
+    for (std::size_t k = 0; k < s->count; ++k) {
+      const std::size_t d = s->dense[k];
+      take_words(kTypeByDense[d], base + s->offset[k] + gsb::kElementHeaderSize, slots_[d].w);
+    }
   }
-  valid_ |= s->ids;
+  const Words& valid = valid_.words();
+  for (std::size_t i = 0; i < valid.size(); ++i) valid_.set_word(i, valid[i] | s->ids.words()[i]);
   exit.received = s->ids;
   exit.bytes_out = s->bytes;
   CounterBlock::add_local(ctr_.gsb_bytes_in, s->bytes);
@@ -350,10 +419,12 @@ void Vcpu::remember_shape(uint64_t reason) {
   }
   const uint8_t* const base = r.bytes().data();
   std::size_t k = 0;
+  s->all_be64 = true;
   for (const gsb::Element& e : r) {
     s->offset[k] = e.offset;
     std::memcpy(&s->header[k], base + e.offset, 4);
     s->dense[k] = static_cast<uint16_t>(*gsb::dense_index(e.id));
+    s->all_be64 = s->all_be64 && kTypeByDense[s->dense[k]] == gsb::Type::Be64;
     ++k;
   }
   s->count = r.count();

@@ -164,6 +164,8 @@ class Vcpu {
   // Flush dirty state, H_GUEST_RUN_VCPU, parse the output buffer. An hcall failure of
   // RUN (r3 != H_SUCCESS) is an Error with the status and r4.
   Result<RunExit> run();
+  // The same into `exit` (the run loop's form: no RunExit copy per exit).
+  Result<void> run(RunExit& exit);
 
   // Sleep until kick(), an external interrupt, request_stop() or `deadline` (idle:
   // H_CEDE). Returns true when woken by something other than the deadline.
@@ -175,6 +177,8 @@ class Vcpu {
 
   // ---- Introspection (tests, trace, stats) -----------------------------------------------
   const gsb::IdBitmap& valid() const { return valid_; }
+  // Whether the last run wrote its input buffer through the input memo (tests).
+  bool input_memo_hit() const { return input_memo_hit_; }
   const gsb::IdBitmap& dirty() const { return dirty_; }
   gsb::BufferInfo run_input_buffer() const { return run_in_; }
   gsb::BufferInfo run_output_buffer() const { return run_out_; }
@@ -224,11 +228,36 @@ class Vcpu {
     std::array<uint32_t, kMaxElements> header{};  // element header, wire bytes as native u32
     std::array<uint32_t, kMaxElements> offset{};  // of the element header in the buffer
     std::array<uint16_t, kMaxElements> dense{};
+    bool all_be64 = false;  // every element is Be64: one load and store each
   };
   std::array<OutputShape, 4> shapes_{};
   std::size_t next_shape_ = 0;  // round-robin replacement
   bool parse_output_fast(std::span<const uint8_t> buf, RunExit& exit);
   void remember_shape(uint64_t reason);
+
+  // The run input fast path (docs/perf/vmm.md). Between two hcall exits the L1 usually
+  // sends the same dirty set (r3, plus what the handler wrote), so the encoding of the last
+  // set the typed Writer wrote is remembered: its element headers and value offsets. The
+  // next run with the same set writes the count, the headers and the byte-swapped values
+  // straight into the buffer, byte for byte what the Writer writes (tested), without the
+  // Writer's per-element table lookups and checks. Be32/Be64 elements only; other sets
+  // take the Writer.
+  using Words = std::array<uint64_t, gsb::IdBitmap::kWords>;
+  struct InputShape {
+    static constexpr std::size_t kMaxElements = 8;
+    bool valid = false;
+    Words ids{};
+    uint32_t count = 0;
+    uint32_t bytes = 0;
+    std::array<uint32_t, kMaxElements> header{};  // element header, wire bytes as native u32
+    std::array<uint32_t, kMaxElements> offset{};  // of the element header in the buffer
+    std::array<uint16_t, kMaxElements> dense{};
+    std::array<bool, kMaxElements> be32{};        // Be32 (else Be64)
+  };
+  InputShape in_shape_;
+  bool input_memo_hit_ = false;
+  // Encode the elements of `sending` into the run input buffer; count and bytes written.
+  Result<void> encode_run_input(const Words& sending, uint32_t& count, uint32_t& bytes);
   gsb::IdBitmap valid_, dirty_;
 
   CounterBlock ctr_;
