@@ -82,8 +82,10 @@ enum class Kind : uint8_t {
   And, Andc, Or, Orc, Xor, Nand, Nor, Eqv,
   Ori, Oris, Xori, Xoris, AndiRc, AndisRc,
   Extsb, Extsh, Extsw,
-  Rlwinm, Rldicl, Rldicr, Slw, Srw, Sld, Srd, Srawi, Sradi,
-  Mullw, Mulld, Mulli,
+  Rlwinm, Rldicl, Rldicr, Rldic, Slw, Srw, Sld, Srd, Srawi, Sradi,
+  Mullw, Mulld, Mulli, Maddld,
+  Divw, Divwu, Divd, Divdu, Modsw, Moduw, Modsd, Modud,
+  Isel,
   Cmp, Cmpl, Cmpi, Cmpli,
   Load, Store,
   B, Bc, BcSide, Bclr, BclrSide, Bcctr,
@@ -135,7 +137,11 @@ const NativeEntry kNative[] = {
     {&op_rldicr, Kind::Rldicr}, {&op_slw, Kind::Slw},       {&op_srw, Kind::Srw},
     {&op_sld, Kind::Sld},       {&op_srd, Kind::Srd},       {&op_srawi, Kind::Srawi},
     {&op_sradi, Kind::Sradi},   {&op_mullw, Kind::Mullw},   {&op_mulld, Kind::Mulld},
-    {&op_mulli, Kind::Mulli},   {&op_cmp, Kind::Cmp},       {&op_cmpl, Kind::Cmpl},
+    {&op_mulli, Kind::Mulli},   {&op_maddld, Kind::Maddld}, {&op_rldic, Kind::Rldic},
+    {&op_divw, Kind::Divw},     {&op_divwu, Kind::Divwu},   {&op_divd, Kind::Divd},
+    {&op_divdu, Kind::Divdu},   {&op_modsw, Kind::Modsw},   {&op_moduw, Kind::Moduw},
+    {&op_modsd, Kind::Modsd},   {&op_modud, Kind::Modud},   {&op_isel, Kind::Isel},
+    {&op_cmp, Kind::Cmp},       {&op_cmpl, Kind::Cmpl},
     {&op_cmpi, Kind::Cmpi},     {&op_cmpli, Kind::Cmpli},   {&op_b, Kind::B},
     {&op_bc, Kind::Bc},         {&op_bc_side, Kind::BcSide}, {&op_bclr, Kind::Bclr},
     {&op_bclr_side, Kind::BclrSide}, {&op_bcctr, Kind::Bcctr},
@@ -501,6 +507,78 @@ bool Translator::emit_native(const Decoded& d, Kind k, uint32_t i, Decoded*& arr
       e_.imul(Reg::rax, Reg::rcx);
       e_.store(W::b64, gpr(d.rt), Reg::rax);
       return true;
+    case Kind::Maddld:
+      e_.load(W::b64, Reg::rax, gpr(d.ra));
+      e_.load(W::b64, Reg::rcx, gpr(d.rb));
+      e_.imul(Reg::rax, Reg::rcx);
+      e_.alu(Alu::Add, Reg::rax, gpr(d.rc));
+      e_.store(W::b64, gpr(d.rt), Reg::rax);
+      return true;
+    case Kind::Isel:  // RT <- CR[BC] ? (RA|0) : (RB)
+      if (d.ra == 0) {
+        e_.alu(Alu::Xor, Reg::rax, Reg::rax, false);
+      } else {
+        e_.load(W::b64, Reg::rax, gpr(d.ra));
+      }
+      e_.load(W::b64, Reg::rcx, gpr(d.rb));
+      e_.test_imm(cr(), 1u << (31 - d.rc));
+      e_.cmov(Cond::E, Reg::rax, Reg::rcx);
+      e_.store(W::b64, gpr(d.rt), Reg::rax);
+      return true;
+    case Kind::Divw:
+    case Kind::Divwu:
+    case Kind::Divd:
+    case Kind::Divdu:
+    case Kind::Modsw:
+    case Kind::Moduw:
+    case Kind::Modsd:
+    case Kind::Modud: {
+      // exec_fixed.cpp: a zero divisor or the one signed overflow gives 0; the 32-bit
+      // quotients are zero-extended, modsw sign-extended. The x86 divide would trap on
+      // both, so they branch to the zero result first.
+      const bool is_div = k == Kind::Divw || k == Kind::Divwu || k == Kind::Divd || k == Kind::Divdu;
+      if (is_div && oe) return false;
+      const bool w64 = k == Kind::Divd || k == Kind::Divdu || k == Kind::Modsd || k == Kind::Modud;
+      const bool is_signed = k == Kind::Divw || k == Kind::Divd || k == Kind::Modsw || k == Kind::Modsd;
+      std::vector<uint8_t*> zero;
+      e_.load(w64 ? W::b64 : W::b32, Reg::rcx, gpr(d.rb));
+      e_.test(Reg::rcx, Reg::rcx, w64);
+      zero.push_back(e_.jcc(Cond::E));
+      e_.load(w64 ? W::b64 : W::b32, Reg::rax, gpr(d.ra));
+      if (is_signed) {
+        e_.alu_imm(Alu::Cmp, Reg::rcx, -1, w64);
+        uint8_t* fine = e_.jcc(Cond::NE);
+        if (w64) {
+          e_.mov_imm(Reg::rdx, uint64_t{1} << 63);
+          e_.alu(Alu::Cmp, Reg::rax, Reg::rdx);
+        } else {
+          e_.alu_imm(Alu::Cmp, Reg::rax, INT32_MIN, false);
+        }
+        zero.push_back(e_.jcc(Cond::E));
+        e_.bind(fine);
+        e_.sign_extend_ax(w64);
+        e_.idiv(Reg::rcx, w64);
+      } else {
+        e_.alu(Alu::Xor, Reg::rdx, Reg::rdx, false);
+        e_.div(Reg::rcx, w64);
+      }
+      if (!is_div) {
+        if (k == Kind::Modsw) {
+          e_.movsx_r(W::b32, Reg::rax, Reg::rdx);
+        } else {
+          e_.mov(Reg::rax, Reg::rdx, w64);
+        }
+      } else if (!w64) {
+        e_.mov(Reg::rax, Reg::rax, false);
+      }
+      uint8_t* done = e_.jmp();
+      for (uint8_t* z : zero) e_.bind(z);
+      e_.alu(Alu::Xor, Reg::rax, Reg::rax, false);
+      e_.bind(done);
+      e_.store(W::b64, gpr(d.rt), Reg::rax);
+      if (is_div && rc_bit(d)) set_cr0();
+      return true;
+    }
     case Kind::And:
     case Kind::Andc:
     case Kind::Or:
@@ -565,7 +643,8 @@ bool Translator::emit_native(const Decoded& d, Kind k, uint32_t i, Decoded*& arr
       return true;
     }
     case Kind::Rldicl:
-    case Kind::Rldicr: {
+    case Kind::Rldicr:
+    case Kind::Rldic: {
       const auto mask = static_cast<uint64_t>(d.imm);
       e_.load(W::b64, Reg::rax, gpr(d.rt));
       if ((d.rb & 63u) != 0) e_.shift_imm(Shift::Rol, Reg::rax, static_cast<uint8_t>(d.rb & 63u));

@@ -50,6 +50,7 @@ inline constexpr uint8_t kGroup1 = 0x81;         // 81 /n imm32
 inline constexpr uint8_t kShiftImm = 0xC1, kShiftCl = 0xD3;
 inline constexpr uint8_t kGroup3 = 0xF7;         // F7 /2 not, /3 neg
 inline constexpr uint8_t kTest = 0x85;
+inline constexpr uint8_t kCdq = 0x99;            // cdq (REX.W: cqo)
 inline constexpr uint8_t kGroup5 = 0xFF;         // FF /2 call r/m64
 inline constexpr uint8_t kJmpRel32 = 0xE9, kRet = 0xC3, kPush = 0x50, kPop = 0x58;
 inline constexpr uint8_t kOperandSize = 0x66;
@@ -150,6 +151,11 @@ class Emitter {
     modrm_reg(static_cast<uint8_t>(op), dst);
   }
   void imul(Reg dst, Reg src, bool w64 = true) { two_rr(opc::kImul, dst, src, w64, false); }
+  // rdx:rax / r (unsigned: F7 /6, signed: F7 /7); quotient in rax, remainder in rdx.
+  void div(Reg r, bool w64) { rex(w64, Reg::rax, r); byte(opc::kGroup3); modrm_reg(6, r); }
+  void idiv(Reg r, bool w64) { rex(w64, Reg::rax, r); byte(opc::kGroup3); modrm_reg(7, r); }
+  // cdq / cqo: rdx <- the sign of rax (before idiv).
+  void sign_extend_ax(bool w64) { if (w64) byte(0x48); byte(opc::kCdq); }
   void neg(Reg r) { rex(true, Reg::rax, r); byte(opc::kGroup3); modrm_reg(3, r); }
   void not_(Reg r) { rex(true, Reg::rax, r); byte(opc::kGroup3); modrm_reg(2, r); }
   void test(Reg a, Reg b, bool w64 = true) { rr(opc::kTest, b, a, w64); }

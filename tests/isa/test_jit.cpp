@@ -224,6 +224,14 @@ TEST(Jit, IntegerFamiliesMatchTheInterpreter) {
       xo_form(23, 11, 12, 10, 0, 1),  // addc. (fallback, CA)
       xo_form(24, 13, 14, 138, 0, 0),  // adde (reads CA)
       x_form(25, 26, 0, 26, 1),    // cntlzw. (fallback)
+      x_form(26, 27, 28, 267),     x_form(27, 28, 29, 779),      x_form(28, 29, 30, 265),
+      x_form(29, 30, 31, 777),     xo_form(30, 31, 3, 459, 0, 1), xo_form(31, 3, 4, 489, 0, 0),
+      xo_form(3, 4, 5, 457, 0, 1), xo_form(4, 5, 6, 491, 0, 1),  xo_form(5, 6, 7, 459, 0, 0),
+      xo_form(6, 7, 7, 457, 0, 0), x_form(7, 8, 8, 779),       x_form(8, 9, 9, 777),
+      md_form(9, 10, 9, 12, 2, 1),  // rldic.
+      (4u << 26) | (10u << 21) | (11u << 16) | (12u << 11) | (13u << 6) | 51,  // maddld
+      (31u << 26) | (11u << 21) | (12u << 16) | (13u << 11) | (6u << 6) | (15u << 1),  // isel
+      (31u << 26) | (12u << 21) | (0u << 16) | (14u << 11) | (1u << 6) | (15u << 1),   // isel, RA=0
       cmp_x(0, 1, 3, 4, 0),        cmp_x(1, 0, 5, 6, 0),         cmp_x(2, 1, 7, 8, 32),
       cmp_x(3, 0, 9, 10, 32),      cmp_d(11, 4, 1, 11, -3),      cmp_d(11, 5, 0, 12, 100),
       cmp_d(10, 6, 1, 13, 0xFFFF), cmp_d(10, 7, 0, 14, 7),
@@ -239,7 +247,12 @@ TEST(Jit, IntegerFamiliesMatchTheInterpreter) {
                     (((w[i] >> 1) & 0x1FF) == 266 || ((w[i] >> 1) & 0x1FF) == 40 || ((w[i] >> 1) & 0x1FF) == 104 ||
                      ((w[i] >> 1) & 0x1FF) == 235 || ((w[i] >> 1) & 0x1FF) == 233 || ((w[i] >> 1) & 0x1FF) == 491 ||
                      ((w[i] >> 1) & 0x1FF) == 10 || ((w[i] >> 1) & 0x1FF) == 138);
-    const uint32_t target = (po == 7 || po == 14 || po == 15 || xo) ? (w[i] >> 21) & 31 : (w[i] >> 16) & 31;
+    const uint32_t xo10 = (w[i] >> 1) & 0x3FF;
+    const bool rt_form = po == 4 || (po == 31 && ((w[i] >> 1) & 0x1F) == 15) ||  // maddld, isel
+                         (po == 31 && (xo10 == 267 || xo10 == 779 || xo10 == 265 || xo10 == 777)) ||
+                         (po == 31 && (((w[i] >> 1) & 0x1FF) == 459 || ((w[i] >> 1) & 0x1FF) == 489 ||
+                                       ((w[i] >> 1) & 0x1FF) == 457));
+    const uint32_t target = (po == 7 || po == 14 || po == 15 || xo || rt_form) ? (w[i] >> 21) & 31 : (w[i] >> 16) & 31;
     recorded.push_back(w[i]);
     recorded.push_back(ds_form(62, target, 2, slot, 0));  // std target,slot(r2)
     recorded.push_back(kMfcr0);
