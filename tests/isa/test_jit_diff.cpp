@@ -32,6 +32,7 @@
 #include <fstream>
 #include <iterator>
 #include <map>
+#include <optional>
 #include <random>
 #include <set>
 #include <sstream>
@@ -94,37 +95,73 @@ uint64_t next_hdec(std::mt19937_64& rng, uint64_t now) {
   }
 }
 
+// The three engines of a case: the interpreter and the translator at thresholds 0 and N.
+struct Engines {
+  explicit Engines(const Image& image)
+      : interp(image, false, 0), jit0(image, true, 0), jitn(image, true, 1) {}
+  Side interp;
+  Side jit0;
+  Side jitn;
+};
+
+// Interrupts an L1 may ask H_GUEST_RUN_VCPU to deliver, at random (mostly none).
+InterruptRequests random_requests(std::mt19937_64& rng) {
+  const uint64_t r = rng() % 32;
+  InterruptRequests q;
+  q.external = r < 3;
+  q.privileged_doorbell = r == 3 || r == 4;
+  q.system_reset = r == 5;
+  return q;
+}
+
 // Runs case `index` on the interpreter and the two translators in lockstep. Returns the
-// failure report, or an empty string when every exit agreed.
-std::string run_case(const Image& image, uint64_t seed, uint64_t index, Stats& stats) {
-  const CaseSetup c = CaseGen(case_seed(seed, index)).make();
-  Side ref(image, false, 0);
-  Side jit0(image, true, 0);
-  Side jitn(image, true, c.threshold);
-  Side* const sides[] = {&ref, &jit0, &jitn};
+// failure report, or an empty string when every exit agreed. `reused_since`: the engines
+// ran the cases from that index on before this one (their caches and code arena live on).
+std::string run_case(const Image& image, Engines& e, uint64_t seed, uint64_t index, Stats& stats,
+                     std::optional<uint64_t> reused_since) {
+  // The two tests draw different programs from the same seed.
+  const CaseSetup c = CaseGen(case_seed(reused_since ? ~seed : seed, index)).make();
+  const char* const test = reused_since ? "JitDiff.LongLivedEnginesMatchTheInterpreter"
+                                        : "JitDiff.RandomProgramsMatchTheInterpreter";
+  Side* const sides[] = {&e.interp, &e.jit0, &e.jitn};
   const std::string names[] = {"interpreter", "jit (threshold 0)",
                                "jit (threshold " + std::to_string(c.threshold) + ")"};
-  for (Side* s : sides) c.install(*s);
+  e.jitn.cpu().set_jit_threshold(c.threshold);
+  for (Side* s : sides) {
+    if (reused_since) s->reset(image);
+    c.install(*s);
+  }
   const Timebase tb(Timebase::Mode::Deterministic, 1);
-  std::mt19937_64 hdec(c.hdec_seed);
-  const uint64_t first = next_hdec(hdec, 0);
+  std::mt19937_64 rng(c.hdec_seed);
+  const uint64_t first = next_hdec(rng, sides[0]->cpu().retired());
   for (Side* s : sides) s->state().hdec_expiry_tb = first;
 
   std::vector<std::string> history;
   for (unsigned run = 0; run < kMaxRuns; ++run) {
+    // Interrupt requests only while the program runs (not in a stub or the skip handler,
+    // where a system reset would overwrite the SRR0/SRR1 the handler is about to use).
+    InterruptRequests requests = random_requests(rng);
+    const uint64_t nia = sides[0]->state().nia;
+    if (nia < layout::kCode || nia >= layout::kCode + layout::kCodeSize) requests = {};
     Observation o[3];
-    for (int k = 0; k < 3; ++k) o[k] = sides[k]->run(tb);
-    history.push_back(exit_text(o[0]));
+    for (int k = 0; k < 3; ++k) o[k] = sides[k]->run(tb, requests);
+    history.push_back(exit_text(o[0]) + (requests.external ? " ext" : "") +
+                      (requests.privileged_doorbell ? " dbell" : "") + (requests.system_reset ? " sreset" : ""));
     for (int k = 1; k < 3; ++k) {
       const std::vector<std::string> lines =
-          describe_differences(o[0], o[k], ref.memory(), sides[k]->memory(), layout::kL1Size,
+          describe_differences(o[0], o[k], sides[0]->memory(), sides[k]->memory(), layout::kL1Size,
                                layout::describe_l1);
       if (lines.empty()) continue;
       std::ostringstream m;
       m << "seed " << seed << " case " << index << ": " << names[k] << " differs from the interpreter"
         << " after run " << run << "\n  rerun: NV2_JITDIFF_SEED=" << seed << " NV2_JITDIFF_FIRST=" << index
-        << " NV2_JITDIFF_CASES=1\n  " << mode_name(c.mode) << ", MSR[LE]=" << c.le
-        << ", LPCR[ILE]=" << c.ile << "\n  interpreter exits:";
+        << " NV2_JITDIFF_CASES=1 isa_test_jit_diff --gtest_filter=" << test;
+      if (reused_since) {
+        m << " (this test's engines ran cases " << *reused_since << ".." << index
+          << ": if the case alone passes, rerun from NV2_JITDIFF_FIRST=" << *reused_since << ")";
+      }
+      m << "\n  " << mode_name(c.mode) << ", MSR[LE]=" << c.le << ", LPCR[ILE]=" << c.ile
+        << "\n  interpreter exits (with the interrupts requested):";
       for (const std::string& h : history) m << " [" << h << "]";
       m << "\n  " << names[k] << " exit: [" << exit_text(o[k]) << "]\ndifferences:\n";
       for (const std::string& l : lines) m << "  " << l << "\n";
@@ -140,15 +177,19 @@ std::string run_case(const Image& image, uint64_t seed, uint64_t index, Stats& s
     stats.instructions += o[0].exit.instructions;
 
     // Go on as an L1 would: past an emulated instruction (HDSI, HEA), through the L2's own
-    // interrupt handler after a stub's sc 1, with a new HDEC deadline after an HDEC exit.
+    // handler after a stub's sc 1 (it resumes after the interrupted instruction), straight
+    // back to the interrupted instruction after an asynchronous interrupt (system reset,
+    // external, doorbell: as the L2's rfid would), with a new HDEC deadline after each exit.
     const VcpuState& s = o[0].state;
     uint64_t skip = 0;
     bool done = false;
+    bool resume_interrupted = false;
     switch (o[0].exit.kind) {
       case ExitKind::Hcall:
         if (s.nia > layout::kStubsFirst && s.nia <= layout::kStubsEnd) ++stats.vectors[s.nia - 4];
         done = s.nia == c.end + 4 || (s.nia == 0x704 && s.srr0 == c.end) ||
                s.nia == 0x404 || s.nia == 0x484;  // an ISI would only repeat
+        resume_interrupted = s.nia == 0x104 || s.nia == 0x504 || s.nia == 0xA04;
         break;
       case ExitKind::Hdec: break;
       case ExitKind::Hdsi:
@@ -163,52 +204,90 @@ std::string run_case(const Image& image, uint64_t seed, uint64_t index, Stats& s
       if (o[0].exit.kind == ExitKind::Hcall && (s.nia == c.end + 4 || s.srr0 == c.end)) ++stats.ended;
       return {};
     }
-    const uint64_t deadline = next_hdec(hdec, o[0].retired);
+    const uint64_t deadline = next_hdec(rng, o[0].retired);
     for (Side* sd : sides) {
-      sd->state().nia += skip;
-      sd->state().hdec_expiry_tb = deadline;
+      VcpuState& t = sd->state();
+      t.nia += skip;
+      if (resume_interrupted) {
+        t.nia = t.srr0;
+        t.msr = t.srr1 & ~srr1::kCauseMask;
+      }
+      t.hdec_expiry_tb = deadline;
     }
   }
   return {};
 }
 
+// The stats line of a random test, and the check that the generator reached what it claims
+// to (when the run is at least the default size).
+void report_and_check(const Stats& stats, uint64_t cases, unsigned failures) {
+  std::printf("  %llu runs, %llu instructions, %llu of %llu cases reached their end\n  exits:",
+              static_cast<unsigned long long>(stats.runs), static_cast<unsigned long long>(stats.instructions),
+              static_cast<unsigned long long>(stats.ended), static_cast<unsigned long long>(cases));
+  for (const auto& [k, n] : stats.exits) std::printf(" %s %llu", exit_name(k), static_cast<unsigned long long>(n));
+  std::printf("\n  interrupts inside the L2:");
+  for (const auto& [v, n] : stats.vectors) {
+    std::printf(" 0x%llx %llu", static_cast<unsigned long long>(v), static_cast<unsigned long long>(n));
+  }
+  std::printf("\n");
+  if (cases < 200 || failures != 0) return;
+  const auto count = [](const auto& m, auto k) {
+    const auto it = m.find(k);
+    return it == m.end() ? uint64_t{0} : it->second;
+  };
+  EXPECT_GT(count(stats.exits, ExitKind::Hdec), 0u);
+  EXPECT_GT(count(stats.exits, ExitKind::Hdsi), 0u);
+  EXPECT_GT(count(stats.exits, ExitKind::Hea), 0u);
+  for (const uint64_t v : {0x100u, 0x300u, 0x500u, 0x600u, 0x700u, 0x800u, 0xA00u, 0xC00u}) {
+    EXPECT_GT(count(stats.vectors, v), 0u) << "no interrupt at " << hex(v);
+  }
+  EXPECT_GT(stats.ended, cases / 2);
+}
+
+// Fresh engines for every case: a failure reruns alone.
 TEST(JitDiff, RandomProgramsMatchTheInterpreter) {
-  const uint64_t cases = env_or("NV2_JITDIFF_CASES", 400);
+  const uint64_t cases = env_or("NV2_JITDIFF_CASES", 800);
   const uint64_t seed = env_or("NV2_JITDIFF_SEED", 1);
   const uint64_t first = env_or("NV2_JITDIFF_FIRST", 0);
-  std::printf("jit differential test: cases %llu..%llu, seed %llu\n",
+  std::printf("jit differential test: cases %llu..%llu, seed %llu, fresh engines per case\n",
               static_cast<unsigned long long>(first), static_cast<unsigned long long>(first + cases - 1),
               static_cast<unsigned long long>(seed));
   const Image image;
   Stats stats;
   unsigned failures = 0;
   for (uint64_t i = first; i < first + cases && failures < 3; ++i) {
-    const std::string report = run_case(image, seed, i, stats);
+    Engines e(image);
+    const std::string report = run_case(image, e, seed, i, stats, std::nullopt);
     if (!report.empty()) {
       ++failures;
       ADD_FAILURE() << report;
     }
   }
-  std::printf("  %llu runs, %llu instructions, %llu of %llu cases reached their end\n  exits:",
-              static_cast<unsigned long long>(stats.runs), static_cast<unsigned long long>(stats.instructions),
-              static_cast<unsigned long long>(stats.ended), static_cast<unsigned long long>(cases));
-  for (const auto& [k, n] : stats.exits) std::printf(" %s %llu", exit_name(k), static_cast<unsigned long long>(n));
-  std::printf("\n  interrupts inside the L2:");
-  for (const auto& [v, n] : stats.vectors) std::printf(" 0x%llx %llu", static_cast<unsigned long long>(v),
-                                                       static_cast<unsigned long long>(n));
-  std::printf("\n");
-  // The generator reaches what it claims to (a bounded run of the default size).
-  if (cases >= 200 && failures == 0) {
-    EXPECT_GT(stats.exits[ExitKind::Hdec], 0u);
-    EXPECT_GT(stats.exits[ExitKind::Hdsi], 0u);
-    EXPECT_GT(stats.exits[ExitKind::Hea], 0u);
-    EXPECT_GT(stats.vectors[0x300], 0u);  // DSI
-    EXPECT_GT(stats.vectors[0x600], 0u);  // alignment
-    EXPECT_GT(stats.vectors[0x700], 0u);  // program
-    EXPECT_GT(stats.vectors[0x800], 0u);  // FP unavailable
-    EXPECT_GT(stats.vectors[0xC00], 0u);  // system call
-    EXPECT_GT(stats.ended, cases / 2);
+  report_and_check(stats, cases, failures);
+}
+
+// The same with one set of engines for all cases (another seed): the software TLB, the
+// host-page caches and the translator's code arena live across cases, so the arena fills
+// and is flushed (Jit::flush) while programs keep running.
+TEST(JitDiff, LongLivedEnginesMatchTheInterpreter) {
+  const uint64_t cases = env_or("NV2_JITDIFF_CASES", 800);
+  const uint64_t seed = env_or("NV2_JITDIFF_SEED", 1);
+  const uint64_t first = env_or("NV2_JITDIFF_FIRST", 0);
+  std::printf("jit differential test: cases %llu..%llu, seed %llu, engines reused across cases\n",
+              static_cast<unsigned long long>(first), static_cast<unsigned long long>(first + cases - 1),
+              static_cast<unsigned long long>(seed));
+  const Image image;
+  Engines e(image);
+  Stats stats;
+  unsigned failures = 0;
+  for (uint64_t i = first; i < first + cases && failures < 1; ++i) {
+    const std::string report = run_case(image, e, seed, i, stats, first);
+    if (!report.empty()) {
+      ++failures;
+      ADD_FAILURE() << report;
+    }
   }
+  report_and_check(stats, cases, failures);
 }
 
 // The comparison itself: a difference in any one register, in the exit or in one byte of

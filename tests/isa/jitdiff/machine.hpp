@@ -137,6 +137,14 @@ class Side {
     cpu_->set_jit_threshold(threshold);
   }
 
+  // Back to the image, keeping the engine (its caches and code arena live on; the decoded
+  // and translated blocks are dropped as an L1 does after rewriting an L2's memory).
+  void reset(const Image& image) {
+    std::memcpy(mem_.real().base(), image.bytes(), layout::kL1Size);
+    config_ = image.config();
+    cpu_->flush_translations();
+  }
+
   Cpu& cpu() { return *cpu_; }
   VcpuState& state() { return cpu_->state(); }
   const uint8_t* memory() const { return mem_.real().base(); }
@@ -166,9 +174,9 @@ class Side {
               ile);
   }
 
-  Observation run(const Timebase& tb) {
+  Observation run(const Timebase& tb, InterruptRequests requests = {}) {
     Observation o;
-    o.exit = cpu_->run(RunEnv{mem_.real(), &config_, &tb});
+    o.exit = cpu_->run(RunEnv{mem_.real(), &config_, &tb}, requests);
     o.retired = cpu_->retired();
     o.state = cpu_->state();
     return o;

@@ -218,9 +218,14 @@ class CaseGen {
     chunk(f, ctx, chunk_length());
     if (coin()) extra(f, ctx);
     if (pick(3) == 0) {
-      // bclr BO=4/12 on a random CR bit: a conditional return mid-function.
-      f.push_back(diff::op(19) | diff::rt(pick(2) == 0 ? 4u : 12u) |
-                  diff::ra(static_cast<uint32_t>(pick(32))) | diff::xo10(16));
+      // bclr BO=4/12 on a random CR bit: a conditional return mid-function, sometimes right
+      // after a compare into that field (fused).
+      uint32_t bi = static_cast<uint32_t>(pick(32));
+      if (coin()) {
+        f.push_back(compare(bi / 4, temp()));
+        independent(f, static_cast<unsigned>(pick(2)));
+      }
+      f.push_back(diff::op(19) | diff::rt(pick(2) == 0 ? 4u : 12u) | diff::ra(bi) | diff::xo10(16));
       chunk(f, ctx, chunk_length());
     }
     f.push_back(0x4E800020);  // blr
@@ -270,10 +275,11 @@ class CaseGen {
     chunk(main_, ctx, chunk_length());
     const unsigned more = static_cast<unsigned>(pick(3));
     for (unsigned i = 0; i < more; ++i) {
-      switch (pick(4)) {
+      switch (pick(5)) {
         case 0: call(ctx); break;
         case 1: branch_over(main_, ctx); break;
         case 2: if (pick(3) == 0) extra(main_, ctx); break;
+        case 3: compare_branch(main_, ctx); break;
         default: chunk(main_, ctx, chunk_length()); break;
       }
     }
@@ -303,21 +309,123 @@ class CaseGen {
 
   void segment() {
     const Ctx ctx{};
-    switch (pick(8)) {
+    switch (pick(10)) {
       case 0:
       case 1: chunk(main_, ctx, chunk_length()); break;
       case 2:
       case 3: loop(); break;
-      case 4: call(ctx); break;
-      case 5: branch_over(main_, ctx); break;
+      case 4: gpr_loop(); break;
+      case 5: call(ctx); break;
+      case 6: branch_over(main_, ctx); break;
+      case 7: compare_branch(main_, ctx); break;
+      case 8: if (coin()) computed_jump(); else extra(main_, ctx); break;
       default: extra(main_, ctx); break;
     }
+  }
+
+  // A forward jump through CTR or LR over a chunk: lis/ori r,label ; mtctr/mtlr r ;
+  // bcctr/bclr (always, or on a CR bit; bclr sometimes with LK). Only in straight-line main
+  // code: it writes CTR and LR.
+  void computed_jump() {
+    const uint32_t r = temp();
+    const std::size_t at = main_.size();
+    main_.push_back(0);
+    main_.push_back(0);
+    const bool via_ctr = coin();
+    main_.push_back(diff::mtspr(via_ctr ? 9 : 8, r));
+    static constexpr uint32_t kBo[] = {20, 20, 4, 12};
+    main_.push_back(diff::op(19) | diff::rt(kBo[pick(4)]) | diff::ra(static_cast<uint32_t>(pick(32))) |
+                    diff::xo10(via_ctr ? 528 : 16) | static_cast<uint32_t>(pick(4) == 0));
+    chunk(main_, Ctx{}, chunk_length());
+    const uint64_t label = addr_of(main_.size());
+    main_[at] = lis(r, static_cast<uint32_t>(label >> 16));
+    main_[at + 1] = ori(r, r, static_cast<uint32_t>(label & 0xFFFF));
+  }
+
+  // Instructions that write neither CR nor r29 (what may sit between a compare and the
+  // branch that tests it, so the pair can still be fused).
+  void independent(std::vector<uint32_t>& out, unsigned n) {
+    for (unsigned i = 0; i < n; ++i) {
+      uint32_t t = temp();
+      while (t == 29) t = temp();
+      const uint32_t a = temp();
+      switch (pick(4)) {
+        case 0: out.push_back(words::addi(t, a, static_cast<uint32_t>(rng_()))); break;
+        case 1: out.push_back(diff::x_form(a, t, temp(), 316)); break;  // xor t,a,b
+        case 2: out.push_back(diff::op(30) | diff::rt(a) | diff::ra(t) | diff::rb(static_cast<uint32_t>(pick(32))));
+          break;  // rldicl t,a,sh,0
+        default: out.push_back(diff::d_form(32, t, diff::kScratchReg, static_cast<uint32_t>(pick(diff::kMaxDisp))));
+          break;  // lwz t,d(r31)
+      }
+    }
+  }
+
+  // A compare into CR field `bf` (cmp/cmpl/cmpi/cmpli, word or doubleword).
+  uint32_t compare(uint32_t bf, uint32_t a) {
+    const uint32_t f = (bf << 2) | static_cast<uint32_t>(coin());
+    switch (pick(4)) {
+      case 0: return diff::x_form(f, a, temp(), 0);
+      case 1: return diff::x_form(f, a, temp(), 32);
+      case 2: return diff::d_form(11, f, a, static_cast<uint32_t>(pick(3) == 0 ? rng_() : pick(8)));
+      default: return diff::d_form(10, f, a, static_cast<uint32_t>(pick(3) == 0 ? rng_() : pick(8)));
+    }
+  }
+
+  // cmp ; [independent instructions] ; bc on that field over a chunk (a side exit when not
+  // taken: the translator's fused compare-and-branch).
+  void compare_branch(std::vector<uint32_t>& out, Ctx ctx) {
+    const auto bf = static_cast<uint32_t>(pick(8));
+    out.push_back(compare(bf, temp()));
+    independent(out, static_cast<unsigned>(pick(3)));
+    const std::size_t at = out.size();
+    out.push_back(0);
+    chunk(out, ctx, chunk_length());
+    const auto disp = static_cast<uint32_t>(4 * (out.size() - at));
+    const uint32_t lk = ctx.func ? 0u : static_cast<uint32_t>(pick(4) == 0);
+    out[at] = diff::op(16) | diff::rt(coin() ? 4u : 12u) | diff::ra(4 * bf + static_cast<uint32_t>(pick(4))) |
+              disp | lk;
+  }
+
+  // A loop counted in memory (r1 + kCounter, which no other instruction writes), closed by
+  // a compare and a backward bne: CTR stays free, so the body may hold a CTR loop.
+  //   li r29,n ; std r29,c(r1) ; L: body ; ld r29,c(r1) ; addi r29,r29,-1 ; std r29,c(r1) ;
+  //   cmpdi crF,r29,0 (or addic. r29,r29,0 into CR0) ; [independent] ; bne crF,L
+  void gpr_loop() {
+    static constexpr uint32_t kCounter = 0x1000;
+    const Ctx ctx{};
+    const auto n = static_cast<uint32_t>(1 + pick(pick(3) == 0 ? 100 : 10));
+    main_.push_back(li(29, n));
+    main_.push_back(diff::std_(29, 1, kCounter));
+    const std::size_t top = main_.size();
+    const unsigned parts = 1 + static_cast<unsigned>(pick(3));
+    for (unsigned i = 0; i < parts; ++i) {
+      switch (pick(6)) {
+        case 0: loop(); break;
+        case 1: call(ctx); break;
+        case 2: compare_branch(main_, ctx); break;
+        case 3: if (pick(3) == 0) extra(main_, ctx); break;
+        default: chunk(main_, ctx, chunk_length()); break;
+      }
+    }
+    main_.push_back(diff::ld(29, 1, kCounter));
+    main_.push_back(words::addi(29, 29, 0xFFFF));
+    main_.push_back(diff::std_(29, 1, kCounter));
+    uint32_t bf = 0;
+    if (coin()) {
+      bf = static_cast<uint32_t>(pick(8));
+      main_.push_back(diff::d_form(11, (bf << 2) | 1, 29, 0));  // cmpdi crF,r29,0
+    } else {
+      main_.push_back(diff::d_form(13, 29, 29, 0));  // addic. r29,r29,0
+    }
+    independent(main_, static_cast<unsigned>(pick(3)));
+    const auto back = static_cast<uint32_t>(4 * (top - main_.size()));
+    main_.push_back(diff::op(16) | diff::rt(4) | diff::ra(4 * bf + 2) | (back & 0xFFFC));  // bne
   }
 
   // Everything diff/gen.hpp does not emit.
   void extra(std::vector<uint32_t>& out, Ctx ctx) {
     const uint32_t t = temp(), a = temp(), b = temp();
-    switch (pick(14)) {
+    switch (pick(16)) {
       case 0: {  // divides and modulo (XO with OE/Rc; X), mulhw[u], addex
         static constexpr uint32_t kDiv[] = {491, 459, 427, 395, 489, 457, 425, 393};
         static constexpr uint32_t kMod[] = {779, 267, 777, 265};
@@ -445,6 +553,25 @@ class CaseGen {
         out[at + 3] = ori(27, 27, new_word & 0xFFFF);
         out[at + 4] = diff::d_form(36, 27, 28, 0);  // stw r27,0(r28)
         out.push_back(old_word);
+        break;
+      }
+      case 14: {  // store with update through its own source: stwu x,d(x) (RA = RS is valid)
+        static constexpr uint32_t kPo[] = {37, 39, 45};  // stwu stbu sthu
+        const auto d1 = static_cast<uint32_t>(pick(diff::kMaxDisp / 2));
+        const auto d2 = static_cast<uint32_t>(pick(diff::kMaxDisp / 2));
+        out.push_back(diff::d_form(14, a, diff::kScratchReg, d1));
+        out.push_back(pick(4) == 0 ? diff::ds_form(62, a, a, d2 & ~3u, 1) : diff::d_form(kPo[pick(3)], a, a, d2));
+        break;
+      }
+      case 15: {  // loads with RA = 0: EA = the displacement, or RB alone (low memory, the stubs)
+        static constexpr uint32_t kPo[] = {34, 40, 42, 32};   // lbz lhz lha lwz
+        static constexpr uint32_t kXo[] = {87, 279, 343, 23, 341, 21, 790, 534, 532};  // ...x forms
+        if (coin()) {
+          out.push_back(diff::d_form(kPo[pick(4)], t, 0, static_cast<uint32_t>(pick(0x7FF8))));
+        } else {
+          out.push_back(li(b, static_cast<uint32_t>(pick(0x7FF8))));
+          out.push_back(diff::x_form(t, 0, b, kXo[pick(std::size(kXo))]));
+        }
         break;
       }
       default: {  // a call from straight-line code
