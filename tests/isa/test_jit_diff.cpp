@@ -121,6 +121,9 @@ std::string run_case(const Image& image, Engines& e, uint64_t seed, uint64_t ind
                      std::optional<uint64_t> reused_since) {
   // The two tests draw different programs from the same seed.
   const CaseSetup c = CaseGen(case_seed(reused_since ? ~seed : seed, index)).make();
+  if (c.base + 4 * c.code.size() > layout::kCode + layout::kCodeSize) {
+    return "generator: case " + std::to_string(index) + " does not fit the code area";
+  }
   const char* const test = reused_since ? "JitDiff.LongLivedEnginesMatchTheInterpreter"
                                         : "JitDiff.RandomProgramsMatchTheInterpreter";
   Side* const sides[] = {&e.interp, &e.jit0, &e.jitn};
@@ -169,7 +172,7 @@ std::string run_case(const Image& image, Engines& e, uint64_t seed, uint64_t ind
       for (unsigned r = 0; r < 32; ++r) m << (r % 4 == 0 ? "\n  " : " ") << "r" << r << "=" << hex(c.gpr[r]);
       m << "\n  cr=" << hex(c.cr) << " xer=" << hex(c.xer) << " lr=" << hex(c.lr) << " ctr=" << hex(c.ctr)
         << "\nprogram (final sc 1 at " << hex(c.end) << "):\n"
-        << listing(c.code, layout::kCode);
+        << listing(c.code, c.base);
       return m.str();
     }
     ++stats.runs;

@@ -48,8 +48,9 @@ inline const char* mode_name(Mode m) {
 
 // One case: the program and the state it starts from.
 struct CaseSetup {
-  std::vector<uint32_t> code;  // instruction values at layout::kCode
-  uint64_t end = 0;            // EA of the final `sc 1`
+  std::vector<uint32_t> code;  // instruction values at `base`
+  uint64_t base = layout::kCode;  // where the program starts (often just below a page end)
+  uint64_t end = 0;               // EA of the final `sc 1`
   Mode mode = Mode::RealPrivileged;
   bool le = true;   // MSR[LE]: the program's byte order
   bool ile = true;  // LPCR[ILE]: the interrupt handlers' byte order
@@ -69,7 +70,7 @@ struct CaseSetup {
   // Load the case into an engine's machine and vCPU.
   void install(Side& side) const {
     side.install_handlers(ile);
-    side.put_words(layout::kCode, code, le);
+    side.put_words(base, code, le);
     side.put_bytes(layout::kScratch, scratch.data(), scratch.size());
     VcpuState& s = side.state();
     s = VcpuState{};
@@ -81,7 +82,7 @@ struct CaseSetup {
     s.msr = msr();
     s.lpcr = ile ? lpcr::kILE : 0;
     s.pidr = layout::kPid;
-    s.nia = layout::kCode;
+    s.nia = base;
     s.fscr = s.hfscr = ~uint64_t{0} & ~fscr::kCauseMask;
     s.dec_expiry_tb = ~uint64_t{0};
   }
@@ -98,6 +99,11 @@ class CaseGen {
     c.ile = pick(4) == 0 ? !c.le : c.le;
     c.threshold = 1 + static_cast<uint32_t>(pick(2));
     le_ = c.le;
+    // Start anywhere in the first 4 KiB page of the code area, so programs often run across
+    // the page boundary at kCode + 0x1000 (blocks end at a page end; the next page is
+    // elsewhere in L1 memory).
+    base_ = layout::kCode + 4 * pick(0x400);
+    c.base = base_;
 
     // Registers, CR, XER, LR, CTR and scratch from the qemu test's generator (edge values).
     diff::Generator init(rng_(), !c.le);
@@ -156,7 +162,7 @@ class CaseGen {
 
   uint64_t pick(uint64_t n) { return rng_() % n; }
   bool coin() { return (rng_() & 1) != 0; }
-  static uint64_t addr_of(std::size_t index) { return layout::kCode + 4 * index; }
+  uint64_t addr_of(std::size_t index) const { return base_ + 4 * index; }
   // A register generated code may clobber as a temporary (not r0: it reads as 0 as a base).
   uint32_t temp() { return 3 + static_cast<uint32_t>(pick(27)); }  // r3..r29
 
@@ -193,9 +199,29 @@ class CaseGen {
     const diff::Case c = g.next(length);
     out.push_back(li(diff::kIndexReg, static_cast<uint32_t>(c.in.word(DIFF_GPR(diff::kIndexReg)))));
     for (const uint32_t w : c.body) out.push_back(filter(w, ctx));
+    // What diff/gen.hpp does not emit but the translator handles natively: divides and
+    // modulo (zero divisors and the signed overflow come from the edge values), after the
+    // chunk so that they never split one of its pairs.
+    if (coin()) {
+      const unsigned n = 1 + static_cast<unsigned>(pick(3));
+      for (unsigned i = 0; i < n; ++i) divide(out);
+    }
   }
 
-  unsigned chunk_length() { return 2 + static_cast<unsigned>(pick(14)); }
+  void divide(std::vector<uint32_t>& out) {
+    static constexpr uint32_t kDiv[] = {491, 459, 427, 395, 489, 457, 425, 393};
+    static constexpr uint32_t kMod[] = {779, 267, 777, 265};
+    const uint32_t t = temp(), a = temp(), b = temp();
+    if (pick(3) == 0) {
+      out.push_back(diff::x_form(t, a, b, kMod[pick(4)]));
+    } else {
+      out.push_back(diff::xo_form(t, a, b, static_cast<uint32_t>(pick(4) == 0), kDiv[pick(pick(2) == 0 ? 4 : 8)],
+                                  static_cast<uint32_t>(coin())));
+    }
+  }
+
+  // Mostly short; sometimes longer than a block may be (64 instructions).
+  unsigned chunk_length() { return pick(12) == 0 ? 50 + static_cast<unsigned>(pick(60)) : 2 + static_cast<unsigned>(pick(14)); }
 
   // A conditional or unconditional forward branch over a whole chunk (never into one).
   void branch_over(std::vector<uint32_t>& out, Ctx ctx) {
@@ -522,6 +548,15 @@ class CaseGen {
         break;
       }
       case 10: {  // privileged: mfmsr, mtmsrd L=1, SPRG moves (program interrupt in problem state)
+        if (pick(3) == 0) {
+          // mfmsr t ; xori t,t,m ; mtmsrd t,0: flip MSR[IR/DR] (the identity map keeps the
+          // program where it is), MSR[EE], or rarely MSR[PR], in the middle of a block.
+          static constexpr uint32_t kFlip[] = {0x30, 0x30, 0x8000, 0x4000};
+          out.push_back(diff::x_form(t, 0, 0, 83));
+          out.push_back(diff::d_form(26, t, t, kFlip[pick(4)]));
+          out.push_back(diff::x_form(t, 0, 0, 178));
+          break;
+        }
         switch (pick(4)) {
           case 0: out.push_back(diff::x_form(t, 0, 0, 83)); break;
           case 1: out.push_back(diff::x_form(t, 1, 0, 178)); break;  // mtmsrd rS,1: EE and RI
@@ -602,6 +637,7 @@ class CaseGen {
 
   std::mt19937_64 rng_;
   bool le_ = true;
+  uint64_t base_ = layout::kCode;
   std::vector<uint32_t> main_;
   std::vector<std::vector<uint32_t>> funcs_;
   std::vector<Fixup> fixups_;
