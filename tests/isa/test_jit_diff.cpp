@@ -132,7 +132,7 @@ std::string run_case(const Image& image, Engines& e, uint64_t seed, uint64_t ind
   e.jitn.cpu().set_jit_threshold(c.threshold);
   for (Side* s : sides) {
     if (reused_since) s->reset(image);
-    c.install(*s);
+    c.install(*s, s->cpu().retired());
   }
   const Timebase tb(Timebase::Mode::Deterministic, 1);
   std::mt19937_64 rng(c.hdec_seed);
@@ -192,15 +192,16 @@ std::string run_case(const Image& image, Engines& e, uint64_t seed, uint64_t ind
         if (s.nia > layout::kStubsFirst && s.nia <= layout::kStubsEnd) ++stats.vectors[s.nia - 4];
         done = s.nia == c.end + 4 || (s.nia == 0x704 && s.srr0 == c.end) ||
                s.nia == 0x404 || s.nia == 0x484;  // an ISI would only repeat
-        resume_interrupted = s.nia == 0x104 || s.nia == 0x504 || s.nia == 0xA04;
+        resume_interrupted = s.nia == 0x104 || s.nia == 0x504 || s.nia == 0x904 || s.nia == 0xA04;
         break;
-      case ExitKind::Hdec: break;
+      case ExitKind::Hdec:
+      case ExitKind::Stopped:  // wait/stop idled past the HDEC deadline
+        break;
       case ExitKind::Hdsi:
       case ExitKind::Hea:
       case ExitKind::HvFacilityUnavailable:
       case ExitKind::Unimplemented: skip = 4; break;
       case ExitKind::Hisi:
-      case ExitKind::Stopped:
       case ExitKind::Deleted: done = true; break;
     }
     if (done) {
@@ -214,6 +215,7 @@ std::string run_case(const Image& image, Engines& e, uint64_t seed, uint64_t ind
       if (resume_interrupted) {
         t.nia = t.srr0;
         t.msr = t.srr1 & ~srr1::kCauseMask;
+        if (s.nia == 0x904) t.dec_expiry_tb = ~uint64_t{0};  // as the L2's handler would rearm DEC
       }
       t.hdec_expiry_tb = deadline;
     }
@@ -241,7 +243,7 @@ void report_and_check(const Stats& stats, uint64_t cases, unsigned failures) {
   EXPECT_GT(count(stats.exits, ExitKind::Hdec), 0u);
   EXPECT_GT(count(stats.exits, ExitKind::Hdsi), 0u);
   EXPECT_GT(count(stats.exits, ExitKind::Hea), 0u);
-  for (const uint64_t v : {0x100u, 0x300u, 0x500u, 0x600u, 0x700u, 0x800u, 0xA00u, 0xC00u}) {
+  for (const uint64_t v : {0x100u, 0x300u, 0x500u, 0x600u, 0x700u, 0x800u, 0x900u, 0xA00u, 0xC00u}) {
     EXPECT_GT(count(stats.vectors, v), 0u) << "no interrupt at " << hex(v);
   }
   EXPECT_GT(stats.ended, cases / 2);
@@ -307,8 +309,8 @@ TEST(JitDiff, ComparisonNamesEveryDifference) {
     s.gpr[31] = layout::kScratch;
     return s;
   }();
-  c.install(a);
-  c.install(b);
+  c.install(a, 0);
+  c.install(b, 0);
   const Timebase tb(Timebase::Mode::Deterministic, 1);
   Observation oa = a.run(tb);
   Observation ob = b.run(tb);

@@ -59,16 +59,19 @@ struct CaseSetup {
   uint64_t cr = 0, xer = 0, lr = 0, ctr = 0;
   std::array<uint8_t, DIFF_SCRATCH_SIZE> scratch{};
   uint64_t hdec_seed = 0;  // drives the HDEC deadlines of the runs
+  bool ee = false;                     // MSR[EE] at the start
+  uint64_t dec_after = ~uint64_t{0};   // the decrementer's deadline, from the case's start
 
   uint64_t msr() const {
-    uint64_t m = msr::kSF | msr::kME | msr::kRI | (le ? msr::kLE : 0);
+    uint64_t m = msr::kSF | msr::kME | msr::kRI | (le ? msr::kLE : 0) | (ee ? msr::kEE : 0);
     if (mode != Mode::RealPrivileged) m |= msr::kIR | msr::kDR;
     if (mode == Mode::RelocatedProblem) m |= msr::kPR;
     return m;
   }
 
-  // Load the case into an engine's machine and vCPU.
-  void install(Side& side) const {
+  // Load the case into an engine's machine and vCPU. `now`: the L2 timebase, which is the
+  // engine's retired count (deterministic timebase, one tick per instruction, no idling).
+  void install(Side& side, uint64_t now) const {
     side.install_handlers(ile);
     side.put_words(base, code, le);
     side.put_bytes(layout::kScratch, scratch.data(), scratch.size());
@@ -84,7 +87,7 @@ struct CaseSetup {
     s.pidr = layout::kPid;
     s.nia = base;
     s.fscr = s.hfscr = ~uint64_t{0} & ~fscr::kCauseMask;
-    s.dec_expiry_tb = ~uint64_t{0};
+    s.dec_expiry_tb = dec_after == ~uint64_t{0} ? dec_after : now + dec_after;
   }
 };
 
@@ -116,6 +119,8 @@ class CaseGen {
     c.ctr = in.in.word(DIFF_CTR);
     std::copy(in.in.scratch(), in.in.scratch() + DIFF_SCRATCH_SIZE, c.scratch.begin());
     c.hdec_seed = rng_();
+    c.ee = pick(4) == 0;
+    if (coin()) c.dec_after = pick(3000);
 
     main_.clear();
     funcs_.clear();
@@ -478,6 +483,14 @@ class CaseGen {
           case 4: out.push_back(0x4C00012C); break;  // isync
           default: out.push_back(diff::x_form(0, 0, 0, coin() ? 598u : 854u)); break;
         }
+        if (pick(4) == 0) {
+          // icbi on the program's own code: drops its decoded and translated blocks, the
+          // running one included. (No wait/stop: idling moves the timebase away from the
+          // retired count, the only clock the harness sees, so its HDEC deadlines would
+          // all be in the past.)
+          load_address(out, b, base_ + 4 * pick(0x400));
+          out.push_back(diff::x_form(0, 0, b, 982));
+        }
         break;
       }
       case 2: {  // lwaux (diff/gen.hpp has no lwaux): addi x,r31,d1 ; li z,d2 ; lwaux y,x,z
@@ -557,7 +570,14 @@ class CaseGen {
           out.push_back(diff::x_form(t, 0, 0, 178));
           break;
         }
-        switch (pick(4)) {
+        switch (pick(8)) {
+          case 4: out.push_back(diff::mfspr(t, 22)); break;  // mfspr DEC
+          case 5: out.push_back(diff::mtspr(22, t)); break;  // mtspr DEC (random: often soon)
+          case 6:  // tlbiel rB,r0,RIC=0,PRS=1,R=1 with IS=3 in rB: every PID's translations
+            out.push_back(li(b, 0xC00));
+            out.push_back((0x7C033A24u & ~diff::rb(31)) | diff::rb(b));
+            break;
+          case 7: out.push_back(0x7C0003E4); break;  // slbia
           case 0: out.push_back(diff::x_form(t, 0, 0, 83)); break;
           case 1: out.push_back(diff::x_form(t, 1, 0, 178)); break;  // mtmsrd rS,1: EE and RI
           case 2: out.push_back(diff::mfspr(t, 272 + static_cast<uint32_t>(pick(4)))); break;
