@@ -62,6 +62,7 @@ bool GsbCopy::matches_shape(std::span<const uint8_t> view, gsb::Policy policy) c
 
 void GsbCopy::remember_shape(gsb::Policy policy) {
   shape_.valid = false;
+  ++memo_generation_;
   if (reader_.count() > Shape::kMax) return;
   const uint8_t* const base = reader_.bytes().data();
   uint32_t k = 0;

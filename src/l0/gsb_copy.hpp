@@ -37,6 +37,11 @@ class GsbCopy {
                                        gsb::Policy policy);
   // Whether the last load_memo was served by the memo (tests).
   bool memo_hit() const { return memo_hit_; }
+  // Changes whenever the memo is replaced: a caller may key what it derives from the
+  // memo's elements (their IDs and offsets) to it.
+  uint64_t memo_generation() const { return memo_generation_; }
+  // The copy the last memo hit's elements point into (valid while memo_hit()).
+  const uint8_t* memo_view() const { return view_; }
   template <typename F>
   void for_each_element(F&& f) const {
     if (memo_hit_) {
@@ -69,6 +74,7 @@ class GsbCopy {
   };
   Shape shape_;
   bool memo_hit_ = false;
+  uint64_t memo_generation_ = 0;
   const uint8_t* view_ = nullptr;  // the copy the memo's elements point into
 
   std::array<uint8_t, 4096> small_;  // not value-initialized: only the copied prefix is read

@@ -26,6 +26,7 @@
 #include "isa/state.hpp"
 #include "l0/gsb_copy.hpp"
 #include "l0/host.hpp"
+#include "l0/state_access.hpp"
 
 namespace nv2::l0 {
 
@@ -138,6 +139,9 @@ class Vcpu {
   isa::PartitionConfig run_config;
   uint64_t run_config_version = ~uint64_t{0};
   uint64_t run_config_generation = ~uint64_t{0};
+
+  // The run input memo's elements as stores into the engine's state (guarded by run_mu).
+  RunInputPlan input_plan;
 
   // Set by the L1's kick; a Stopped exit with this set is reported as reason 0x0.
   std::atomic<bool> kick{false};

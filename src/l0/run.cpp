@@ -120,7 +120,7 @@ HcallResult Partition::h_guest_run_vcpu(const papr::HcallRegs& regs) {
   StateRefs refs;
   refs.vcpu = &cpu.state();
   refs.reg = &v->reg;
-  copy.for_each_element([&](const gsb::Element& e) { write_element(refs, e); });
+  v->input_plan.apply(copy, refs);
 
   isa::InterruptRequests requests;
   requests.external = (a.flags() & papr::run_flag::kExternalInterrupt) != 0;

@@ -2,7 +2,9 @@
 #include "l0/state_access.hpp"
 
 #include <cassert>
+#include <cstring>
 
+#include "l0/gsb_copy.hpp"
 #include "l0/guest.hpp"
 #include "l0/run_output.hpp"
 
@@ -47,20 +49,29 @@ struct MemberType<T C::*> {
   using type = T;
 };
 
+// A plain scalar member has a Home (its address); a Vsr member has none.
+template <typename T>
+constexpr bool kScalar = std::is_same_v<T, uint32_t> || std::is_same_v<T, uint64_t>;
+
 template <auto M>
 constexpr Accessor vcpu(gsb::ElementId id) {
   using T = typename MemberType<decltype(M)>::type;
+  Home home = nullptr;
+  if constexpr (kScalar<T>) home = [](VcpuState& s, unsigned) -> void* { return &(s.*M); };
   return {id, 1, type_for<T>(),
           [](const StateRefs& r, unsigned) { return to_value(r.vcpu->*M); },
-          [](StateRefs& r, unsigned, const gsb::Value& v) { r.vcpu->*M = from_value<T>(v); }};
+          [](StateRefs& r, unsigned, const gsb::Value& v) { r.vcpu->*M = from_value<T>(v); }, home};
 }
 template <auto M>
 constexpr Accessor vcpu_run(gsb::ElementId first) {
   using A = typename MemberType<decltype(M)>::type;
   using T = typename A::value_type;
+  Home home = nullptr;
+  if constexpr (kScalar<T>) home = [](VcpuState& s, unsigned i) -> void* { return &(s.*M)[i]; };
   return {first, static_cast<uint16_t>(std::tuple_size_v<A>), type_for<T>(),
           [](const StateRefs& r, unsigned i) { return to_value((r.vcpu->*M)[i]); },
-          [](StateRefs& r, unsigned i, const gsb::Value& v) { (r.vcpu->*M)[i] = from_value<T>(v); }};
+          [](StateRefs& r, unsigned i, const gsb::Value& v) { (r.vcpu->*M)[i] = from_value<T>(v); },
+          home};
 }
 // A read-only interrupt register (0xF000–0xF003): reported on exits, never set by an L1.
 template <auto M>
@@ -74,7 +85,7 @@ constexpr Accessor config(gsb::ElementId id) {
   using T = typename MemberType<decltype(M)>::type;
   return {id, 1, type_for<T>(),
           [](const StateRefs& r, unsigned) { return to_value(r.config->*M); },
-          [](StateRefs& r, unsigned, const gsb::Value& v) { r.config->*M = from_value<T>(v); }};
+          [](StateRefs& r, unsigned, const gsb::Value& v) { r.config->*M = from_value<T>(v); }, nullptr};
 }
 
 gsb::Value get_vcpu_state_size(const StateRefs&, unsigned) { return kVcpuStateSize; }
@@ -104,7 +115,7 @@ void set_process_table(StateRefs& r, unsigned, const gsb::Value& v) {
 template <uint64_t HostCounters::*M>
 constexpr Accessor host(gsb::ElementId id) {
   return {id, 1, Type::Be64, [](const StateRefs& r, unsigned) { return gsb::Value{r.host->*M}; },
-          nullptr};
+          nullptr, nullptr};
 }
 
 template <gsb::BufferInfo VcpuRegistration::*M>
@@ -113,17 +124,18 @@ constexpr Accessor run_buffer(gsb::ElementId id) {
           [](const StateRefs& r, unsigned) { return gsb::Value{r.reg->*M}; },
           [](StateRefs& r, unsigned, const gsb::Value& v) {
             r.reg->*M = std::get<gsb::BufferInfo>(v);
-          }};
+          },
+          nullptr};
 }
 
 // §4 element table, row for row.
 constexpr std::array kAccessors = {
-    Accessor{0x0001, 1, Type::Be64, get_vcpu_state_size, nullptr},
-    Accessor{0x0002, 1, Type::Be64, get_run_output_min, nullptr},
+    Accessor{0x0001, 1, Type::Be64, get_vcpu_state_size, nullptr, nullptr},
+    Accessor{0x0002, 1, Type::Be64, get_run_output_min, nullptr, nullptr},
     config<&PartitionConfig::logical_pvr>(0x0003),
     config<&PartitionConfig::tb_offset>(0x0004),
-    Accessor{0x0005, 1, Type::PartitionTable, get_partition_table, set_partition_table},
-    Accessor{0x0006, 1, Type::ProcessTable, get_process_table, set_process_table},
+    Accessor{0x0005, 1, Type::PartitionTable, get_partition_table, set_partition_table, nullptr},
+    Accessor{0x0006, 1, Type::ProcessTable, get_process_table, set_process_table, nullptr},
     host<&HostCounters::heap_in_use>(0x0800),
     host<&HostCounters::heap_max>(0x0801),
     host<&HostCounters::pgtable_in_use>(0x0802),
@@ -133,7 +145,7 @@ constexpr std::array kAccessors = {
     run_buffer<&VcpuRegistration::run_output>(0x0C01),
     Accessor{0x0C02, 1, Type::Be64,
              [](const StateRefs& r, unsigned) { return gsb::Value{r.reg->vpa}; },
-             [](StateRefs& r, unsigned, const gsb::Value& v) { r.reg->vpa = std::get<uint64_t>(v); }},
+             [](StateRefs& r, unsigned, const gsb::Value& v) { r.reg->vpa = std::get<uint64_t>(v); }, nullptr},
     vcpu_run<&VcpuState::gpr>(0x1000),
     vcpu<&VcpuState::hdec_expiry_tb>(0x1020),
     vcpu<&VcpuState::nia>(0x1021),
@@ -162,11 +174,14 @@ constexpr std::array kAccessors = {
     vcpu<&VcpuState::mmcra>(0x103F),
     // SIER, SIER2, SIER3 are three rows of the element table over one array.
     Accessor{0x1040, 1, Type::Be64, [](const StateRefs& r, unsigned) { return gsb::Value{r.vcpu->sier[0]}; },
-             [](StateRefs& r, unsigned, const gsb::Value& v) { r.vcpu->sier[0] = std::get<uint64_t>(v); }},
+             [](StateRefs& r, unsigned, const gsb::Value& v) { r.vcpu->sier[0] = std::get<uint64_t>(v); },
+             [](VcpuState& s, unsigned) -> void* { return &s.sier[0]; }},
     Accessor{0x1041, 1, Type::Be64, [](const StateRefs& r, unsigned) { return gsb::Value{r.vcpu->sier[1]}; },
-             [](StateRefs& r, unsigned, const gsb::Value& v) { r.vcpu->sier[1] = std::get<uint64_t>(v); }},
+             [](StateRefs& r, unsigned, const gsb::Value& v) { r.vcpu->sier[1] = std::get<uint64_t>(v); },
+             [](VcpuState& s, unsigned) -> void* { return &s.sier[1]; }},
     Accessor{0x1042, 1, Type::Be64, [](const StateRefs& r, unsigned) { return gsb::Value{r.vcpu->sier[2]}; },
-             [](StateRefs& r, unsigned, const gsb::Value& v) { r.vcpu->sier[2] = std::get<uint64_t>(v); }},
+             [](StateRefs& r, unsigned, const gsb::Value& v) { r.vcpu->sier[2] = std::get<uint64_t>(v); },
+             [](VcpuState& s, unsigned) -> void* { return &s.sier[2]; }},
     vcpu<&VcpuState::bescr>(0x1043),
     vcpu<&VcpuState::ebbhr>(0x1044),
     vcpu<&VcpuState::ebbrr>(0x1045),
@@ -276,6 +291,60 @@ void write_element(StateRefs& refs, gsb::ElementId id, const gsb::Value& v) {
 
 void write_element(StateRefs& refs, const gsb::Element& e) {
   write_with(accessor_of(*e.desc), *e.desc, refs, e.id, e.value());
+}
+
+std::optional<DirectWrite> direct_write(isa::VcpuState& s, const gsb::Element& e) {
+  const Accessor& a = accessor_of(*e.desc);
+  if (a.home == nullptr || a.set == nullptr || e.desc->scope != gsb::Scope::Thread) return std::nullopt;
+  // write_with masks Be64 values only; a Be32 member is assigned whole.
+  const bool be32 = a.type == Type::Be32;
+  return DirectWrite{a.home(s, static_cast<unsigned>(e.id - a.first)), be32,
+                     be32 ? gsb::kAll : e.desc->settable_mask};
+}
+
+void RunInputPlan::apply(const GsbCopy& copy, StateRefs& refs) {
+  used_ = false;
+  if (!copy.memo_hit()) {
+    copy.for_each_element([&](const gsb::Element& e) { write_element(refs, e); });
+    return;
+  }
+  if (generation_ != copy.memo_generation() || state_ != refs.vcpu) {
+    generation_ = copy.memo_generation();
+    state_ = refs.vcpu;
+    direct_ = true;
+    count_ = 0;
+    const uint8_t* const view = copy.memo_view();
+    copy.for_each_element([&](const gsb::Element& e) {
+      const auto d = count_ < kMax ? direct_write(*refs.vcpu, e) : std::nullopt;
+      if (!d) {
+        direct_ = false;
+        return;
+      }
+      field_[count_] = d->field;
+      value_offset_[count_] = static_cast<uint32_t>(e.data - view);
+      mask_[count_] = d->mask;
+      be32_[count_] = d->be32;
+      ++count_;
+    });
+  }
+  if (!direct_) {
+    copy.for_each_element([&](const gsb::Element& e) { write_element(refs, e); });
+    return;
+  }
+  used_ = true;
+  const uint8_t* const view = copy.memo_view();
+  for (uint32_t k = 0; k < count_; ++k) {
+    const uint8_t* const p = view + value_offset_[k];
+    if (be32_[k]) {
+      const uint32_t x = gsb::load_be32(p);
+      std::memcpy(field_[k], &x, 4);
+    } else {
+      uint64_t old;
+      std::memcpy(&old, field_[k], 8);
+      const uint64_t x = (old & ~mask_[k]) | (gsb::load_be64(p) & mask_[k]);
+      std::memcpy(field_[k], &x, 8);
+    }
+  }
 }
 
 }  // namespace nv2::l0

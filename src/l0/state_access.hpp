@@ -11,6 +11,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <type_traits>
 #include <variant>
@@ -45,12 +46,18 @@ struct StateRefs {
 using Getter = gsb::Value (*)(const StateRefs&, unsigned index);
 using Setter = void (*)(StateRefs&, unsigned index, const gsb::Value&);
 
+// The address of a thread-wide element that is one plain Be32/Be64 member of
+// isa::VcpuState (a uint32_t or uint64_t the getter and setter read and assign and nothing
+// else), so a run input can be applied by stores (run.cpp); nullptr for every other home.
+using Home = void* (*)(isa::VcpuState&, unsigned index);
+
 struct Accessor {
   gsb::ElementId first;
   uint16_t count;
   gsb::Type type;  // the type the home holds; must equal the element table's
   Getter get;
   Setter set;      // nullptr for elements no L1 can write (read-only, host-owned)
+  Home home;       // see Home
 };
 
 // The accessor row of a known ID, or nullptr.
@@ -67,5 +74,42 @@ gsb::Value read_element(const StateRefs& refs, const gsb::Element& e);
 void write_element(StateRefs& refs, gsb::ElementId id, const gsb::Value& v);
 // Write an element of a validated buffer with its own value.
 void write_element(StateRefs& refs, const gsb::Element& e);
+
+// Where element `e` (writable, thread-wide) lives in `s` when write_element would only
+// assign one plain member (Accessor::home), with the settable mask write_element applies
+// to a Be64 value (gsb::kAll: none); nullopt for any other element.
+struct DirectWrite {
+  void* field;
+  bool be32;      // a uint32_t field (else uint64_t)
+  uint64_t mask;  // bits of a Be64 value the L1 may set (§9.2: the rest keep their value)
+};
+std::optional<DirectWrite> direct_write(isa::VcpuState& s, const gsb::Element& e);
+
+class GsbCopy;
+
+// Applies a vCPU's validated run input. A memo hit of the GsbCopy (the same elements at the
+// same offsets as an input the vCPU accepted before) whose elements all have a direct home
+// is applied by stores through a plan built once per memo generation: the same assignments
+// and settable masks write_element makes (test_run_output.cpp compares the two), without
+// its Value variant and accessor calls per element (docs/perf/l0.md). Anything else goes
+// through write_element. One plan per vCPU (its fields point into that vCPU's state).
+class RunInputPlan {
+ public:
+  void apply(const GsbCopy& copy, StateRefs& refs);
+  // Whether the last apply() used the plan (tests).
+  bool used() const { return used_; }
+
+ private:
+  static constexpr std::size_t kMax = 16;
+  uint64_t generation_ = ~uint64_t{0};
+  isa::VcpuState* state_ = nullptr;  // the state the fields point into
+  bool direct_ = false;
+  bool used_ = false;
+  uint32_t count_ = 0;
+  std::array<void*, kMax> field_{};
+  std::array<uint32_t, kMax> value_offset_{};  // in the copy (GsbCopy::memo_view)
+  std::array<uint64_t, kMax> mask_{};
+  std::array<bool, kMax> be32_{};
+};
 
 }  // namespace nv2::l0

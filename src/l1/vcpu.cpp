@@ -21,9 +21,6 @@ static_assert(kSetStateOnlyIds.test(gsb::id::kVpa) && kSetStateOnlyIds.test(gsb:
 static_assert(!kRunInputIds.test(gsb::id::kVpa) && kRunInputIds.test(gsb::id::kLpcr));
 
 constexpr std::size_t kDecDense = *gsb::dense_index(gsb::id::kDecExpiry);
-// GPR0–31 are one row of the table: consecutive dense indices (the hcall-exit fast path).
-constexpr std::size_t kGpr0Dense = *gsb::dense_index(gsb::id::gpr(0));
-static_assert(*gsb::dense_index(gsb::id::gpr(31)) == kGpr0Dense + 31);
 
 using Words = std::array<uint64_t, 3>;
 
@@ -185,17 +182,15 @@ Result<void> Vcpu::set64(gsb::ElementId id, uint64_t v) {
 }
 Result<void> Vcpu::set32(gsb::ElementId id, uint32_t v) { return set(id, gsb::Value{v}); }
 
-Result<uint64_t> Vcpu::gpr(unsigned n) {
+Result<uint64_t> Vcpu::gpr_slow(unsigned n) {
   if (n > 31) return Unexpected{Error::of(ErrorKind::InvalidArgument, 0, n)};
-  if (valid_.test_dense(kGpr0Dense + n)) return slots_[kGpr0Dense + n].w[0];
-  return get64(gsb::id::gpr(n));
+  return get64(gsb::id::gpr(n));  // not valid: one GET_STATE
 }
-Result<void> Vcpu::set_gpr(unsigned n, uint64_t v) {
-  if (n > 31) return Unexpected{Error::of(ErrorKind::InvalidArgument, 0, n)};
-  slots_[kGpr0Dense + n].w[0] = v;
-  valid_.set_dense(kGpr0Dense + n);
-  dirty_.set_dense(kGpr0Dense + n);
-  return {};
+Result<void> Vcpu::set_gpr_slow(unsigned n) { return Unexpected{Error::of(ErrorKind::InvalidArgument, 0, n)}; }
+Result<uint64_t> Vcpu::sprg(unsigned n) {
+  const std::size_t i = kSprg0Dense + (n & 3u);
+  if (valid_.test_dense(i)) return slots_[i].w[0];
+  return get64(gsb::id::sprg(n & 3u));
 }
 Result<gsb::Vec128> Vcpu::vsr(unsigned n) {
   if (n > 63) return Unexpected{Error::of(ErrorKind::InvalidArgument, 0, n)};

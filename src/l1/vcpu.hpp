@@ -105,45 +105,61 @@ class Vcpu {
   Result<void> set32(gsb::ElementId id, uint32_t v);
 
   // ---- Typed accessors (names as in the ISA) ---------------------------------------------
-  Result<uint64_t> gpr(unsigned n);
-  Result<void> set_gpr(unsigned n, uint64_t v);
-  Result<uint64_t> nia() { return get64(gsb::id::kNia); }
-  Result<void> set_nia(uint64_t v) { return set64(gsb::id::kNia, v); }
-  Result<uint64_t> msr() { return get64(gsb::id::kMsr); }
-  Result<void> set_msr(uint64_t v) { return set64(gsb::id::kMsr, v); }
-  Result<uint64_t> lr() { return get64(gsb::id::kLr); }
-  Result<void> set_lr(uint64_t v) { return set64(gsb::id::kLr, v); }
-  Result<uint64_t> ctr() { return get64(gsb::id::kCtr); }
-  Result<void> set_ctr(uint64_t v) { return set64(gsb::id::kCtr, v); }
-  Result<uint64_t> xer() { return get64(gsb::id::kXer); }
-  Result<void> set_xer(uint64_t v) { return set64(gsb::id::kXer, v); }
+  Result<uint64_t> gpr(unsigned n) {
+    if (n <= 31 && valid_.test_dense(kGpr0Dense + n)) return slots_[kGpr0Dense + n].w[0];
+    return gpr_slow(n);
+  }
+  Result<void> set_gpr(unsigned n, uint64_t v) {
+    if (n > 31) return set_gpr_slow(n);
+    slots_[kGpr0Dense + n].w[0] = v;
+    valid_.set_dense(kGpr0Dense + n);
+    dirty_.set_dense(kGpr0Dense + n);
+    return {};
+  }
+  Result<uint64_t> nia() { return get_be64<gsb::id::kNia>(); }
+  Result<void> set_nia(uint64_t v) { return set_be64<gsb::id::kNia>(v); }
+  Result<uint64_t> msr() { return get_be64<gsb::id::kMsr>(); }
+  Result<void> set_msr(uint64_t v) { return set_be64<gsb::id::kMsr>(v); }
+  Result<uint64_t> lr() { return get_be64<gsb::id::kLr>(); }
+  Result<void> set_lr(uint64_t v) { return set_be64<gsb::id::kLr>(v); }
+  Result<uint64_t> ctr() { return get_be64<gsb::id::kCtr>(); }
+  Result<void> set_ctr(uint64_t v) { return set_be64<gsb::id::kCtr>(v); }
+  Result<uint64_t> xer() { return get_be64<gsb::id::kXer>(); }
+  Result<void> set_xer(uint64_t v) { return set_be64<gsb::id::kXer>(v); }
   Result<uint32_t> cr() { return get32(gsb::id::kCr); }
   Result<void> set_cr(uint32_t v) { return set32(gsb::id::kCr, v); }
-  Result<uint64_t> srr0() { return get64(gsb::id::kSrr0); }
-  Result<void> set_srr0(uint64_t v) { return set64(gsb::id::kSrr0, v); }
-  Result<uint64_t> srr1() { return get64(gsb::id::kSrr1); }
-  Result<void> set_srr1(uint64_t v) { return set64(gsb::id::kSrr1, v); }
-  Result<uint64_t> dar() { return get64(gsb::id::kDar); }
+  Result<uint64_t> srr0() { return get_be64<gsb::id::kSrr0>(); }
+  Result<void> set_srr0(uint64_t v) { return set_be64<gsb::id::kSrr0>(v); }
+  Result<uint64_t> srr1() { return get_be64<gsb::id::kSrr1>(); }
+  Result<void> set_srr1(uint64_t v) { return set_be64<gsb::id::kSrr1>(v); }
+  Result<uint64_t> dar() { return get_be64<gsb::id::kDar>(); }
   Result<uint32_t> dsisr() { return get32(gsb::id::kDsisr); }
-  Result<uint64_t> sprg(unsigned n) { return get64(gsb::id::sprg(n & 3u)); }
-  Result<void> set_sprg(unsigned n, uint64_t v) { return set64(gsb::id::sprg(n & 3u), v); }
-  Result<uint64_t> lpcr() { return get64(gsb::id::kLpcr); }
-  Result<void> set_lpcr(uint64_t v) { return set64(gsb::id::kLpcr, v); }
-  Result<uint64_t> dec_expiry() { return get64(gsb::id::kDecExpiry); }
-  Result<void> set_dec_expiry(uint64_t v) { return set64(gsb::id::kDecExpiry, v); }
-  Result<uint64_t> hdec_expiry() { return get64(gsb::id::kHdecExpiry); }
-  Result<void> set_hdec_expiry(uint64_t v) { return set64(gsb::id::kHdecExpiry, v); }
-  Result<uint64_t> hdar() { return get64(gsb::id::kHdar); }
+  Result<uint64_t> sprg(unsigned n);
+  Result<void> set_sprg(unsigned n, uint64_t v) {
+    // SPRG0–3 are one row of the table: consecutive dense indices (no table lookup).
+    const std::size_t i = kSprg0Dense + (n & 3u);
+    slots_[i].w[0] = v;
+    valid_.set_dense(i);
+    dirty_.set_dense(i);
+    return {};
+  }
+  Result<uint64_t> lpcr() { return get_be64<gsb::id::kLpcr>(); }
+  Result<void> set_lpcr(uint64_t v) { return set_be64<gsb::id::kLpcr>(v); }
+  Result<uint64_t> dec_expiry() { return get_be64<gsb::id::kDecExpiry>(); }
+  Result<void> set_dec_expiry(uint64_t v) { return set_be64<gsb::id::kDecExpiry>(v); }
+  Result<uint64_t> hdec_expiry() { return get_be64<gsb::id::kHdecExpiry>(); }
+  Result<void> set_hdec_expiry(uint64_t v) { return set_be64<gsb::id::kHdecExpiry>(v); }
+  Result<uint64_t> hdar() { return get_be64<gsb::id::kHdar>(); }
   Result<uint32_t> hdsisr() { return get32(gsb::id::kHdsisr); }
-  Result<uint64_t> heir() { return get64(gsb::id::kHeir); }
-  Result<uint64_t> asdr() { return get64(gsb::id::kAsdr); }
+  Result<uint64_t> heir() { return get_be64<gsb::id::kHeir>(); }
+  Result<uint64_t> asdr() { return get_be64<gsb::id::kAsdr>(); }
   Result<gsb::Vec128> vsr(unsigned n);
   Result<void> set_vsr(unsigned n, gsb::Vec128 v);
 
   // VPA registration (element 0x0C02, L2 real address; all ones deregisters): marked
   // dirty and sent by a thread-wide SET_STATE before the next entry, never in the run
   // input buffer (§6).
-  Result<void> set_vpa(uint64_t l2_real) { return set64(gsb::id::kVpa, l2_real); }
+  Result<void> set_vpa(uint64_t l2_real) { return set_be64<gsb::id::kVpa>(l2_real); }
 
   // ---- Interrupts -------------------------------------------------------------------------
   // An external interrupt is pending for this vCPU (the machine's interrupt controller
@@ -188,6 +204,38 @@ class Vcpu {
 
  private:
   friend class Guest;
+  // Typed access to a Be64 thread-wide element known at compile time: the table lookups
+  // of get64/set64 are done by the compiler (they were a chain of dependent loads on every
+  // handler's access, docs/perf/vmm.md).
+  template <gsb::ElementId Id>
+  static constexpr std::size_t dense_of() {
+    constexpr const gsb::ElementDesc* d = gsb::find(Id);
+    static_assert(d != nullptr && d->scope == gsb::Scope::Thread && d->type == gsb::Type::Be64);
+    return *gsb::dense_index(Id);
+  }
+  template <gsb::ElementId Id>
+  Result<uint64_t> get_be64() {
+    constexpr std::size_t i = dense_of<Id>();
+    if (valid_.test_dense(i)) return slots_[i].w[0];
+    return get64(Id);  // loads it (or reports NotReadable)
+  }
+  template <gsb::ElementId Id>
+  Result<void> set_be64(uint64_t v) {
+    constexpr std::size_t i = dense_of<Id>();
+    static_assert(gsb::find(Id)->writable());
+    slots_[i].w[0] = v;
+    valid_.set_dense(i);
+    dirty_.set_dense(i);
+    return {};
+  }
+  Result<uint64_t> gpr_slow(unsigned n);
+  Result<void> set_gpr_slow(unsigned n);
+  // GPR0–31 are one row of the table: consecutive dense indices.
+  static constexpr std::size_t kGpr0Dense = *gsb::dense_index(gsb::id::gpr(0));
+  static_assert(*gsb::dense_index(gsb::id::gpr(31)) == kGpr0Dense + 31);
+  static constexpr std::size_t kSprg0Dense = *gsb::dense_index(gsb::id::sprg(0));
+  static_assert(*gsb::dense_index(gsb::id::sprg(3)) == kSprg0Dense + 3);
+
   Vcpu(Guest& g, uint32_t id, gsb::BufferInfo in, gsb::BufferInfo out, uint64_t scratch,
        uint64_t scratch_size);
   Result<void> set_state(const gsb::IdBitmap& ids);   // thread-wide SET_STATE of ids
