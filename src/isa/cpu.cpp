@@ -121,6 +121,8 @@ Exit Cpu::run(const RunEnv& env, InterruptRequests requests) {
   x.config = env.config;
   x.timebase = env.timebase;
   x.retired = &retired_;
+  x.stop = &stop_requested_;
+  x.jit_exit_slot = nullptr;
   x.requests = {requests.external, requests.privileged_doorbell, requests.system_reset};
   x.ctx_changed = true;
   x.idle_request = false;
@@ -129,6 +131,7 @@ Exit Cpu::run(const RunEnv& env, InterruptRequests requests) {
   const uint64_t start = retired_;
   auto done = [&](ExitKind k) {
     x.retired_blocks.clear();
+    x.jit_exit_slot = nullptr;
     return Exit{k, retired_ - start};
   };
 
@@ -215,8 +218,15 @@ Exit Cpu::run(const RunEnv& env, InterruptRequests requests) {
         }
       }
       if (b->host != nullptr) {
+        // The previous block's host code left by a chainable exit to this block: record it,
+        // so that next time it jumps here directly (jit.cpp chain_exit).
+        if (x.jit_exit_slot != nullptr) *x.jit_exit_slot = {s.nia, x.chain_gen, b->chained};
+        x.jit_exit_slot = nullptr;
+        x.jit_tlb_gen = x.tlb.in_sync(*x.domain) ? x.domain->generation() : ~uint64_t{0};
         f = static_cast<Flow>(b->host(&x));
+        b = x.jit_block;  // the last block of the chain
       } else {
+        x.jit_exit_slot = nullptr;
         x.block_begin = b->insns.data();
         x.block_ea = s.nia & ~uint64_t{3};
         // Threaded: the handlers chain to one another (NV2_NEXT) until one ends the block.
@@ -238,6 +248,7 @@ Exit Cpu::run(const RunEnv& env, InterruptRequests requests) {
     }
     if (!x.retired_blocks.empty()) {
       x.retired_blocks.clear();
+      x.jit_exit_slot = nullptr;  // it may have been in a freed block
       b = nullptr;
     }
     if (f == Flow::Exit) return done(x.exit_kind);

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <bit>
 #include <cstdint>
 #include <cstring>
@@ -45,6 +46,15 @@ struct HostPage {
   uint64_t l1_page = 0;         // L1 real address of the page
 };
 
+// A chainable exit of translated code (jit.hpp): when the exit's target is `ea` in chain
+// generation `gen` and nothing is due at the boundary, the host code jumps straight to
+// `entry`, the translated successor's chained entry point.
+struct JitChainSlot {
+  uint64_t ea = ~uint64_t{0};
+  uint64_t gen = 0;
+  const void* entry = nullptr;
+};
+
 struct Block {
   uint64_t key = 0;  // L1 real address of the first instruction | MSR[LE]
   uint32_t count = 0;
@@ -70,6 +80,8 @@ struct Block {
   // The fallback arrays the host code calls ({insn, [its fused branch,] "next" stub} each):
   // kept alive with the translation.
   std::unique_ptr<Decoded[]> fallback;
+  std::unique_ptr<JitChainSlot[]> chain;  // one per chainable exit of the host code
+  const void* chained = nullptr;          // entry for a jump from another block's host code
 };
 
 // Continue with the next predecoded instruction of the block: a tail call, so a block runs
@@ -144,6 +156,15 @@ struct Exec {
   bool ctx_changed = true;
   // stop / wait executed: the run loop idles before the next block (spec §9.4).
   bool idle_request = false;
+  // Translated-code chaining (jit.hpp, Cpu::run): the chainable exit the last host code
+  // left by (patched by the run loop once it knows the successor; null when none or when
+  // the slot's block may be gone), the translated block that returned, the stop request
+  // flag, and the tlbie domain generation last seen in sync (the host code's boundary check
+  // compares the domain's generation with it: equal implies SoftTlb::in_sync).
+  JitChainSlot* jit_exit_slot = nullptr;
+  Block* jit_block = nullptr;
+  const std::atomic<bool>* stop = nullptr;
+  uint64_t jit_tlb_gen = ~uint64_t{0};
   // darn's generator state (xorshift64*): deterministic per vCPU.
   uint64_t rng = 0x9E3779B97F4A7C15ull;
   uint32_t vcpu_id = 0;  // what mfspr PIR returns

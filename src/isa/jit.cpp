@@ -12,6 +12,7 @@
 
 #include <cstddef>
 #include <cstring>
+#include <type_traits>
 #include <vector>
 
 #include "isa/exec.hpp"
@@ -186,10 +187,11 @@ constexpr uint64_t kLow32 = 0xFFFFFFFFull;
 
 class Translator {
  public:
-  Translator(Exec& x, Block& b, uint8_t* begin, uint8_t* end)
-      : x_(x), b_(b), e_(begin, end), le_((b.key & 1) != 0) {}
+  Translator(Exec& x, Block& b, uint8_t* begin, uint8_t* end, JitChainSlot* slots)
+      : x_(x), b_(b), e_(begin, end), le_((b.key & 1) != 0), slots_(slots) {}
 
   bool run(Decoded* fallback_arrays);
+  const uint8_t* chained_entry() const { return chained_entry_; }
   std::size_t size() const { return e_.size(); }
 
  private:
@@ -254,7 +256,46 @@ class Translator {
       e_.store(W::b64, cfar(), Reg::rcx);
     }
     e_.store(W::b64, nia(), Reg::rax);
-    e_.mov_imm(Reg::rax, static_cast<uint64_t>(Flow::Branch));
+    chain_exit(Flow::Branch);
+  }
+  // Leave by a chainable exit (rax = NIA, already stored; retired synced): jump to the
+  // translated successor recorded in this exit's slot when it is still the block for NIA
+  // and the run loop would not stop at this boundary (Cpu::run's inner-loop conditions:
+  // ctx_changed, idle_request, retired >= next_check, a stop request, a tlbie broadcast;
+  // a dropped block bumps chain_gen, as retired_blocks gets one). Else return `f` with the
+  // slot in Exec::jit_exit_slot for the run loop to fill.
+  void chain_exit(Flow f) {
+    JitChainSlot* slot = &slots_[nslots_++];
+    std::vector<uint8_t*> out;
+    e_.mov_imm(Reg::rcx, reinterpret_cast<uint64_t>(slot));
+    e_.alu(Alu::Cmp, Reg::rax, mem(Reg::rcx, static_cast<int32_t>(offsetof(JitChainSlot, ea))));
+    out.push_back(e_.jcc(Cond::NE));
+    e_.load(W::b64, Reg::rdx, mem(kExec, exec_off(&x_.chain_gen)));
+    e_.alu(Alu::Cmp, Reg::rdx, mem(Reg::rcx, static_cast<int32_t>(offsetof(JitChainSlot, gen))));
+    out.push_back(e_.jcc(Cond::NE));
+    for (const bool* flag : {&x_.ctx_changed, &x_.idle_request}) {
+      e_.load(W::b8, Reg::rdx, mem(kExec, exec_off(flag)));
+      e_.test(Reg::rdx, Reg::rdx, false);
+      out.push_back(e_.jcc(Cond::NE));
+    }
+    e_.load(W::b64, Reg::rdx, mem(kRetired, 0));
+    e_.alu(Alu::Cmp, Reg::rdx, mem(kExec, exec_off(&x_.next_check)));
+    out.push_back(e_.jcc(Cond::AE));
+    e_.load(W::b64, Reg::rdx, mem(kExec, exec_off(&x_.stop)));
+    e_.load(W::b8, Reg::rdx, mem(Reg::rdx, 0));
+    e_.test(Reg::rdx, Reg::rdx, false);
+    out.push_back(e_.jcc(Cond::NE));
+    // TlbDomain is its generation word (standard layout, one member: pointer-interconvertible);
+    // an aligned 8-byte load is an acquire load on x86-64.
+    static_assert(std::is_standard_layout_v<TlbDomain> && sizeof(TlbDomain) == sizeof(uint64_t));
+    e_.load(W::b64, Reg::rdx, mem(kExec, exec_off(&x_.domain)));
+    e_.load(W::b64, Reg::rdx, mem(Reg::rdx, 0));
+    e_.alu(Alu::Cmp, Reg::rdx, mem(kExec, exec_off(&x_.jit_tlb_gen)));
+    out.push_back(e_.jcc(Cond::NE));
+    e_.jmp(mem(Reg::rcx, static_cast<int32_t>(offsetof(JitChainSlot, entry))));
+    for (uint8_t* o : out) e_.bind(o);
+    e_.store(W::b64, mem(kExec, exec_off(&x_.jit_exit_slot)), Reg::rcx);
+    e_.mov_imm(Reg::rax, static_cast<uint64_t>(f));
     exits_.push_back(e_.jmp());
   }
   void target_rel(const Decoded& br, uint32_t i) {  // rax <- branch target of bc/b at i
@@ -323,6 +364,9 @@ class Translator {
   Block& b_;
   Emitter e_;
   bool le_;
+  JitChainSlot* slots_;
+  unsigned nslots_ = 0;
+  const uint8_t* chained_entry_ = nullptr;
   uint32_t synced_ = 0;
   std::vector<uint8_t*> exits_;  // jumps to the epilogue (eax = Flow)
   std::vector<Slow> slow_;
@@ -780,6 +824,9 @@ bool Translator::run(Decoded* arrays) {
   e_.mov(kExec, Reg::rdi);
   e_.load(W::b64, kState, mem(kExec, exec_off(&x_.s)));
   e_.load(W::b64, kRetired, mem(kExec, exec_off(&x_.retired)));
+  // Chained entry: another block's host code jumps here with rbx, rbp, r12 and the stack
+  // as this prologue leaves them, NIA stored.
+  chained_entry_ = e_.here();
   e_.load(W::b64, kBlockEa, nia());
   e_.alu_imm(Alu::And, kBlockEa, -4);
 
@@ -803,9 +850,12 @@ bool Translator::run(Decoded* arrays) {
   sync_retired(b_.count);
   e_.lea(Reg::rax, cia_of(b_.count));
   e_.store(W::b64, nia(), Reg::rax);
-  e_.mov_imm(Reg::rax, static_cast<uint64_t>(Flow::EndBlock));
-  // Epilogue: eax = Flow.
+  chain_exit(Flow::EndBlock);
+  // Epilogue: eax = Flow; tell the run loop which block returned (the chain may have
+  // passed through several).
   uint8_t* epilogue = e_.here();
+  e_.mov_imm(Reg::rcx, reinterpret_cast<uint64_t>(&b_));
+  e_.store(W::b64, mem(kExec, exec_off(&x_.jit_block)), Reg::rcx);
   for (auto it = std::rbegin(kSaved); it != std::rend(kSaved); ++it) e_.pop(*it);
   e_.ret();
   // Out-of-line miss paths of the loads and stores: the interpreter handler redoes the
@@ -844,9 +894,15 @@ void Jit::flush(Exec& x) {
   for (auto& [key, b] : x.blocks) {
     b->host = nullptr;
     b->fallback.reset();
+    b->chain.reset();
+    b->chained = nullptr;
     b->runs = 0;
   }
   for (auto& b : x.retired_blocks) b->host = nullptr;
+  // No jump may reach the reused arena: every slot is dropped with its block's code, and
+  // the pending exit slot of the run loop with them.
+  x.jit_exit_slot = nullptr;
+  ++x.chain_gen;
   used_ = 0;
   ++flushes_;
 }
@@ -858,14 +914,18 @@ bool Jit::translate(Exec& x, Block& b) {
   if (arena_bytes_ - used_ < need) flush(x);
   // At most two Decoded (+ stub) per instruction: one array per fallback or memory access.
   auto arrays = std::make_unique<Decoded[]>(3 * (std::size_t{b.count} + 1));
+  // At most two chainable exits per instruction (taken, not taken) and the sentinel's.
+  auto slots = std::make_unique<JitChainSlot[]>(2 * std::size_t{b.count} + 1);
   uint8_t* begin = arena_ + used_;
-  Translator t(x, b, begin, arena_ + arena_bytes_);
+  Translator t(x, b, begin, arena_ + arena_bytes_, slots.get());
   if (!t.run(arrays.get())) {
     flush(x);
     return false;
   }
   used_ += (t.size() + 15) & ~std::size_t{15};
   b.fallback = std::move(arrays);
+  b.chain = std::move(slots);
+  b.chained = t.chained_entry();
   b.host = reinterpret_cast<Block::HostCode>(begin);
   ++translations_;
   return true;

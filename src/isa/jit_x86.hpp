@@ -203,6 +203,11 @@ class Emitter {
     byte(opc::kGroup5);
     modrm_reg(2, Reg::rax);
   }
+  void jmp(const Mem& m) {  // FF /4: jmp qword [m]
+    rex_mem(false, Reg::rax, m, false);
+    byte(opc::kGroup5);
+    modrm_mem(static_cast<Reg>(4), m);
+  }
   void ret() { byte(opc::kRet); }
   void push(Reg r) { rex(false, Reg::rax, r); byte(static_cast<uint8_t>(opc::kPush + low3(r))); }
   void pop(Reg r) { rex(false, Reg::rax, r); byte(static_cast<uint8_t>(opc::kPop + low3(r))); }
