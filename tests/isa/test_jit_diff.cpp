@@ -139,6 +139,8 @@ std::string run_case(const Image& image, Engines& e, uint64_t seed, uint64_t ind
   const uint64_t first = next_hdec(rng, sides[0]->cpu().retired());
   for (Side* s : sides) s->state().hdec_expiry_tb = first;
 
+  // The final sc 1, in either view of the code (jitdiff/machine.hpp, kCodeAlias).
+  const auto at_end = [&](uint64_t ea) { return ea == c.end || ea == c.end - layout::kCode + layout::kCodeAlias; };
   std::vector<std::string> history;
   for (unsigned run = 0; run < kMaxRuns; ++run) {
     // Interrupt requests only while the program runs (not in a stub or the skip handler,
@@ -171,7 +173,8 @@ std::string run_case(const Image& image, Engines& e, uint64_t seed, uint64_t ind
       m << "initial GPRs:";
       for (unsigned r = 0; r < 32; ++r) m << (r % 4 == 0 ? "\n  " : " ") << "r" << r << "=" << hex(c.gpr[r]);
       m << "\n  cr=" << hex(c.cr) << " xer=" << hex(c.xer) << " lr=" << hex(c.lr) << " ctr=" << hex(c.ctr)
-        << "\nprogram (final sc 1 at " << hex(c.end) << "):\n"
+        << "\nprogram (final sc 1 at " << hex(c.end) << "; the same bytes also run at "
+        << hex(c.base - layout::kCode + layout::kCodeAlias) << " after a jump to there):\n"
         << listing(c.code, c.base);
       return m.str();
     }
@@ -190,7 +193,7 @@ std::string run_case(const Image& image, Engines& e, uint64_t seed, uint64_t ind
     switch (o[0].exit.kind) {
       case ExitKind::Hcall:
         if (s.nia > layout::kStubsFirst && s.nia <= layout::kStubsEnd) ++stats.vectors[s.nia - 4];
-        done = s.nia == c.end + 4 || (s.nia == 0x704 && s.srr0 == c.end) ||
+        done = at_end(s.nia - 4) || (s.nia == 0x704 && at_end(s.srr0)) ||
                s.nia == 0x404 || s.nia == 0x484;  // an ISI would only repeat
         resume_interrupted = s.nia == 0x104 || s.nia == 0x504 || s.nia == 0x904 || s.nia == 0xA04;
         break;
@@ -205,7 +208,7 @@ std::string run_case(const Image& image, Engines& e, uint64_t seed, uint64_t ind
       case ExitKind::Deleted: done = true; break;
     }
     if (done) {
-      if (o[0].exit.kind == ExitKind::Hcall && (s.nia == c.end + 4 || s.srr0 == c.end)) ++stats.ended;
+      if (o[0].exit.kind == ExitKind::Hcall && (at_end(s.nia - 4) || at_end(s.srr0))) ++stats.ended;
       return {};
     }
     const uint64_t deadline = next_hdec(rng, o[0].retired);
@@ -361,11 +364,20 @@ bool have(const char* tool) {
 }
 
 // The bare ppc64le image of bench/isa/workload.c: the build tree's (target isa_bench_images),
-// or, when that was not built, one built here with the same compiler, flags and link script.
-// Empty without the cross compiler.
-std::string workload_image(std::string& why) {
+// or, when that was not built (the sanitizer builds have no benchmarks), one built here into
+// a temporary directory with the same compiler, flags and link script. Empty, with the
+// reason in `why`, without the cross compiler.
+std::vector<char> workload_image(std::string& why) {
+  const auto read = [](const fs::path& p) {
+    std::ifstream f(p, std::ios::binary);
+    return std::vector<char>{std::istreambuf_iterator<char>(f), {}};
+  };
   const fs::path built = fs::path(NV2_BINARY_DIR) / "bench/isa/workload-nv2.bin";
-  if (fs::exists(built)) return built.string();
+  if (fs::exists(built)) {
+    std::vector<char> image = read(built);
+    if (image.empty()) why = built.string() + " is empty";
+    return image;
+  }
   if (!have("powerpc64le-linux-gnu-gcc") || !have("powerpc64le-linux-gnu-objcopy")) {
     why = "needs powerpc64le-linux-gnu-gcc (scripts/setup.sh installs gcc-powerpc64le-linux-gnu) "
           "or a build tree with bench/isa/workload-nv2.bin";
@@ -382,11 +394,15 @@ std::string workload_image(std::string& why) {
       "-Wl,--build-id=none -T '" + (src / "nv2.ld").string() + "' -o '" + elf + "' '" +
       (src / "start_nv2.S").string() + "' '" + (src / "workload.c").string() +
       "' && powerpc64le-linux-gnu-objcopy -O binary '" + elf + "' '" + bin + "'";
-  if (std::system(cmd.c_str()) != 0) {
+  std::vector<char> image;
+  if (std::system(cmd.c_str()) == 0) {
+    image = read(bin);
+  } else {
     why = "building the workload image failed: " + cmd;
-    return {};
   }
-  return bin;
+  std::error_code ec;
+  fs::remove_all(dir, ec);
+  return image;
 }
 
 // The benchmark's machine (bench_isa_workload.cpp), smaller: L2 real [0, 16 MiB) mapped by
@@ -489,11 +505,8 @@ class JitDiffWorkload : public ::testing::TestWithParam<bool> {};
 TEST_P(JitDiffWorkload, SameChecksumRetiredCountStateAndMemory) {
   const bool relocated = GetParam();
   std::string why;
-  const std::string path = workload_image(why);
-  if (path.empty()) GTEST_SKIP() << why;
-  std::ifstream f(path, std::ios::binary);
-  const std::vector<char> image{std::istreambuf_iterator<char>(f), {}};
-  ASSERT_FALSE(image.empty()) << path;
+  const std::vector<char> image = workload_image(why);
+  if (image.empty()) GTEST_SKIP() << why;
   ASSERT_LT(image.size(), WorkloadSide::kMem - WorkloadSide::kImage);
   constexpr uint64_t kScale = 1;
 

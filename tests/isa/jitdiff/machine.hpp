@@ -12,7 +12,10 @@
 //   0x48000          kPartitionHole: a page not mapped partition-scoped (HDSI exit)
 //   0x50000          kProcessHole: a page not mapped process-scoped (DSI inside the L2 when
 //                    MSR[DR]=1; ordinary memory in real mode)
-//   0x5F000          the process table; 0x60000-0x80000 the process-scoped tables
+//   0x5F000          the process table; 0x60000-0x74000 the process-scoped tables
+//   0x78000          kCodeAlias: a second partition-scoped mapping of the program's pages
+//                    (L2 real 0x78000 + n and 0x10000 + n are the same L1 bytes), so the
+//                    same code, keyed by L1 real address, runs at two effective addresses
 // The 4 KiB pages of L2 real memory sit in reverse order in L1 memory (l1_of), so an access
 // that crosses a page in the L2 is two distant pieces in L1 (as in test_diff.cpp).
 #pragma once
@@ -48,10 +51,12 @@ inline constexpr uint64_t kPartitionHole = 0x48000;
 inline constexpr uint64_t kProcessHole = 0x50000;
 inline constexpr uint64_t kProcessTable = 0x5F000;
 inline constexpr uint64_t kProcessTables = 0x60000;
+inline constexpr uint64_t kCodeAlias = 0x78000;
 inline constexpr uint32_t kPid = 1;
 // L1 real: the partition-scoped tables below kL2InL1, then the L2's pages.
 inline constexpr uint64_t kL2InL1 = 0x40000;
 inline constexpr uint64_t kL1Size = kL2InL1 + kL2Size;
+static_assert(kCodeAlias + kCodeSize == kL2Size, "the alias maps the whole code area");
 
 constexpr uint64_t l1_of(uint64_t l2) {
   return kL2InL1 + (kPages - 1 - l2 / 4096) * 4096 + l2 % 4096;
@@ -94,9 +99,11 @@ class Image {
     // be compared byte for byte whatever order they walk in.
     constexpr uint64_t kFlags = testing::kRwx | radix::kReference | radix::kChange;
     for (uint64_t a = 0; a < kL2Size; a += 4096) {
-      if (a != kPartitionHole) partition.map(a, l1_of(a), testing::kShift4K, kFlags);
+      if (a == kPartitionHole) continue;
+      const uint64_t backing = a >= kCodeAlias ? a - kCodeAlias + kCode : a;
+      partition.map(a, l1_of(backing), testing::kShift4K, kFlags);
     }
-    testing::Bump proc_alloc(kProcessTables, kL2Size);
+    testing::Bump proc_alloc(kProcessTables, kCodeAlias);
     testing::RadixTree process(mem_, std::ref(proc_alloc), [](uint64_t a) { return l1_of(a); });
     for (uint64_t a = 0; a < kL2Size; a += 4096) {
       // User pages (no EAA privileged bit): problem state may use them, privileged state too.

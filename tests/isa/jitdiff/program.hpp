@@ -123,6 +123,7 @@ class CaseGen {
     if (coin()) c.dec_after = pick(3000);
 
     main_.clear();
+    alias_view_ = false;
     funcs_.clear();
     fixups_.clear();
     const unsigned nfuncs = static_cast<unsigned>(pick(3));
@@ -168,6 +169,10 @@ class CaseGen {
   uint64_t pick(uint64_t n) { return rng_() % n; }
   bool coin() { return (rng_() & 1) != 0; }
   uint64_t addr_of(std::size_t index) const { return base_ + 4 * index; }
+  // The address of main_[index] in the view the program runs in at this point of main_.
+  uint64_t here_of(std::size_t index) const {
+    return addr_of(index) + (alias_view_ ? layout::kCodeAlias - layout::kCode : 0);
+  }
   // A register generated code may clobber as a temporary (not r0: it reads as 0 as a base).
   uint32_t temp() { return 3 + static_cast<uint32_t>(pick(27)); }  // r3..r29
 
@@ -349,9 +354,31 @@ class CaseGen {
       case 5: call(ctx); break;
       case 6: branch_over(main_, ctx); break;
       case 7: compare_branch(main_, ctx); break;
-      case 8: if (coin()) computed_jump(); else extra(main_, ctx); break;
+      case 8:
+        switch (pick(3)) {
+          case 0: computed_jump(); break;
+          case 1: switch_view(); break;
+          default: extra(main_, ctx); break;
+        }
+        break;
       default: extra(main_, ctx); break;
     }
+  }
+
+  // Go on at the next instruction in the other view of the code (kCode <-> kCodeAlias):
+  // lis/ori r,next' ; mtctr r ; bctr. The blocks that follow are the same (same L1 bytes)
+  // but run at another effective address.
+  void switch_view() {
+    const uint32_t r = temp();
+    const std::size_t at = main_.size();
+    main_.push_back(0);
+    main_.push_back(0);
+    main_.push_back(diff::mtspr(9, r));
+    main_.push_back(0x4E800420);  // bctr
+    alias_view_ = !alias_view_;
+    const uint64_t next = here_of(main_.size());
+    main_[at] = lis(r, static_cast<uint32_t>(next >> 16));
+    main_[at + 1] = ori(r, r, static_cast<uint32_t>(next & 0xFFFF));
   }
 
   // A forward jump through CTR or LR over a chunk: lis/ori r,label ; mtctr/mtlr r ;
@@ -368,7 +395,7 @@ class CaseGen {
     main_.push_back(diff::op(19) | diff::rt(kBo[pick(4)]) | diff::ra(static_cast<uint32_t>(pick(32))) |
                     diff::xo10(via_ctr ? 528 : 16) | static_cast<uint32_t>(pick(4) == 0));
     chunk(main_, Ctx{}, chunk_length());
-    const uint64_t label = addr_of(main_.size());
+    const uint64_t label = here_of(main_.size());
     main_[at] = lis(r, static_cast<uint32_t>(label >> 16));
     main_[at + 1] = ori(r, r, static_cast<uint32_t>(label & 0xFFFF));
   }
@@ -658,6 +685,7 @@ class CaseGen {
   std::mt19937_64 rng_;
   bool le_ = true;
   uint64_t base_ = layout::kCode;
+  bool alias_view_ = false;  // main_ runs through layout::kCodeAlias from here on
   std::vector<uint32_t> main_;
   std::vector<std::vector<uint32_t>> funcs_;
   std::vector<Fixup> fixups_;
