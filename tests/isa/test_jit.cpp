@@ -12,7 +12,9 @@
 #include <vector>
 
 #include "isa/cpu.hpp"
+#include "isa/exec.hpp"
 #include "isa/interrupts.hpp"
+#include "isa/jit.hpp"
 #include "isa/radix.hpp"
 #include "isa/testing.hpp"
 
@@ -509,6 +511,105 @@ TEST(Jit, ThresholdDelaysTranslationWithoutChangingResults) {
     EXPECT_EQ(s.gpr[3], 100u);
     EXPECT_EQ(e.instructions, 300u);
   }
+}
+
+}  // namespace
+}  // namespace nv2::isa
+
+namespace nv2::isa {
+namespace {
+
+TEST(Jit, ChainedLoopSeesAnotherVcpusTlbie) {
+  // A translated loop (a load, a self-chained branch) keeps running from host code; another
+  // thread then invalidates the partition-scoped mapping and broadcasts a tlbie in the
+  // loop's domain. The chained exits must notice at the next boundary: the loop re-walks and
+  // faults (an exit), instead of running on its stale host-page caches until stopped.
+  testing::TestMachine m;
+  TlbDomain domain;
+  m.cpu().set_jit_threshold(0);
+  const uint32_t loop[] = {d_form(32, 4, 10, 0), d_form(14, 3, 3, 1), b(-8)};
+  m.put_words(kCode, loop, true);
+  VcpuState& s = m.state();
+  s.msr = msr::kSF | msr::kME | msr::kRI | msr::kLE;
+  s.nia = kCode;
+  s.gpr[10] = kData;
+  s.hdec_expiry_tb = ~uint64_t{0};
+  s.dec_expiry_tb = ~uint64_t{0};
+  std::atomic<bool> finished{false};
+  std::thread other([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    // The one 1 GiB leaf of TestMachine's partition-scoped tree (testing.hpp layout).
+    const uint64_t leaf = m.tables_base() + (uint64_t{8} << testing::TestMachine::kRootNls);
+    m.l1().store_be64(leaf, 0);
+    domain.broadcast();
+    for (int i = 0; i < 200 && !finished.load(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    m.cpu().request_stop();  // only if the broadcast was missed
+  });
+  const Exit e = m.cpu().run(RunEnv{m.l1(), &m.config(), &m.timebase(), &domain});
+  finished.store(true);
+  other.join();
+  EXPECT_NE(e.kind, ExitKind::Stopped) << "the tlbie broadcast was not seen by the chained loop";
+  EXPECT_TRUE(e.kind == ExitKind::Hisi || e.kind == ExitKind::Hdsi) << static_cast<int>(e.kind);
+  EXPECT_GT(s.gpr[3], 0u);
+}
+
+}  // namespace
+}  // namespace nv2::isa
+
+namespace nv2::isa {
+namespace {
+
+TEST(Jit, FullArenaDropsEveryTranslationAndStartsAgain) {
+  // The translator on its own, with an arena that holds only a few blocks: 24 blocks of
+  // `addi r3,r3,i ; b +4` translated in turn. A full arena drops every translation (the
+  // blocks themselves stay decoded) and starts again; what is translated after runs right.
+  testing::TestMachine m;
+  std::vector<uint32_t> words;
+  for (int i = 0; i < 24; ++i) {
+    words.push_back(d_form(14, 3, 3, i));
+    words.push_back(b(4));
+  }
+  m.put_words(kCode, words, true);
+  VcpuState s;
+  s.msr = msr::kSF | msr::kME | msr::kRI | msr::kLE;
+  uint64_t retired = 0;
+  std::atomic<bool> stop{false};
+  Exec x;
+  x.s = &s;
+  x.l1 = m.l1();
+  x.config = &m.config();
+  x.timebase = &m.timebase();
+  x.retired = &retired;
+  x.stop = &stop;
+  x.le = true;
+  Jit jit(4096);
+  std::vector<Block*> blocks;
+  for (int i = 0; i < 24; ++i) {
+    Block* blk = x.find_block(kCode + 8 * static_cast<uint64_t>(i));
+    ASSERT_NE(blk, nullptr);
+    ASSERT_TRUE(jit.translate(x, *blk));
+    blocks.push_back(blk);
+  }
+  EXPECT_GT(jit.flushes(), 0u);
+  EXPECT_EQ(jit.translations(), 24u);
+  EXPECT_LE(jit.used(), std::size_t{4096});
+  EXPECT_EQ(blocks.front()->host, nullptr);  // dropped by a flush: never run again
+  EXPECT_EQ(blocks.front()->chain, nullptr);
+  ASSERT_NE(blocks.back()->host, nullptr);
+  s.nia = kCode + 8 * 23;
+  s.gpr[3] = 100;
+  EXPECT_EQ(static_cast<Flow>(blocks.back()->host(&x)), Flow::Branch);
+  EXPECT_EQ(s.gpr[3], 123u);
+  EXPECT_EQ(s.nia, kCode + 8 * 24);
+  EXPECT_EQ(retired, 2u);
+  EXPECT_EQ(x.jit_block, blocks.back());
+  // A block dropped by the flush translates again.
+  ASSERT_TRUE(jit.translate(x, *blocks.front()));
+  s.nia = kCode;
+  EXPECT_EQ(static_cast<Flow>(blocks.front()->host(&x)), Flow::Branch);
+  EXPECT_EQ(s.gpr[3], 123u);
+  EXPECT_EQ(s.nia, kCode + 8);
+  EXPECT_EQ(retired, 4u);
 }
 
 }  // namespace
