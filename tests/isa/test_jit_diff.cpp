@@ -148,6 +148,22 @@ std::string run_case(const Image& image, Engines& e, uint64_t seed, uint64_t ind
     InterruptRequests requests = random_requests(rng);
     const uint64_t nia = sides[0]->state().nia;
     if (nia < layout::kCode || nia >= layout::kCode + layout::kCodeSize) requests = {};
+    // Between runs, as an L1/L0 might: rewrite a patch point of the program (the engines
+    // re-check their blocks against memory on first use in a run), broadcast a tlbie, ask
+    // for a stop before the run starts.
+    const uint64_t between = rng() % 16;
+    if (between < 4 && !c.patch_points.empty()) {
+      const std::size_t at = c.patch_points[rng() % c.patch_points.size()];
+      const uint32_t word = (c.code[at] & 0xFFFF0000u) | static_cast<uint32_t>(rng() & 0xFFFF);
+      for (Side* sd : sides) sd->put_words(c.base + 4 * at, {word}, c.le);
+      history.push_back("patched " + hex(c.base + 4 * at) + " to " + hex(word));
+    } else if (between == 4) {
+      for (Side* sd : sides) sd->domain().broadcast();
+      history.push_back("tlbie broadcast");
+    } else if (between == 5) {
+      for (Side* sd : sides) sd->cpu().request_stop();
+      history.push_back("stop requested");
+    }
     Observation o[3];
     for (int k = 0; k < 3; ++k) o[k] = sides[k]->run(tb, requests);
     history.push_back(exit_text(o[0]) + (requests.external ? " ext" : "") +
@@ -198,7 +214,7 @@ std::string run_case(const Image& image, Engines& e, uint64_t seed, uint64_t ind
         resume_interrupted = s.nia == 0x104 || s.nia == 0x504 || s.nia == 0x904 || s.nia == 0xA04;
         break;
       case ExitKind::Hdec:
-      case ExitKind::Stopped:  // wait/stop idled past the HDEC deadline
+      case ExitKind::Stopped:  // a stop request
         break;
       case ExitKind::Hdsi:
       case ExitKind::Hea:
@@ -246,6 +262,7 @@ void report_and_check(const Stats& stats, uint64_t cases, unsigned failures) {
   EXPECT_GT(count(stats.exits, ExitKind::Hdec), 0u);
   EXPECT_GT(count(stats.exits, ExitKind::Hdsi), 0u);
   EXPECT_GT(count(stats.exits, ExitKind::Hea), 0u);
+  EXPECT_GT(count(stats.exits, ExitKind::Stopped), 0u);
   for (const uint64_t v : {0x100u, 0x300u, 0x500u, 0x600u, 0x700u, 0x800u, 0x900u, 0xA00u, 0xC00u}) {
     EXPECT_GT(count(stats.vectors, v), 0u) << "no interrupt at " << hex(v);
   }

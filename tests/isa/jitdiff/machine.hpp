@@ -181,9 +181,15 @@ class Side {
               ile);
   }
 
+  // The guest's tlbie broadcast domain: the harness broadcasts on it between runs, as the L0
+  // does for another vCPU's tlbie or H_RPT_INVALIDATE.
+  TlbDomain& domain() { return domain_; }
+
   Observation run(const Timebase& tb, InterruptRequests requests = {}) {
     Observation o;
-    o.exit = cpu_->run(RunEnv{mem_.real(), &config_, &tb}, requests);
+    RunEnv env{mem_.real(), &config_, &tb};
+    env.tlb_domain = &domain_;
+    o.exit = cpu_->run(env, requests);
     o.retired = cpu_->retired();
     o.state = cpu_->state();
     return o;
@@ -192,6 +198,7 @@ class Side {
  private:
   testing::TestMemory mem_;
   PartitionConfig config_;
+  TlbDomain domain_;
   std::unique_ptr<Cpu> cpu_;
 };
 

@@ -59,6 +59,9 @@ struct CaseSetup {
   uint64_t cr = 0, xer = 0, lr = 0, ctr = 0;
   std::array<uint8_t, DIFF_SCRATCH_SIZE> scratch{};
   uint64_t hdec_seed = 0;  // drives the HDEC deadlines of the runs
+  // Indices in `code` of `addi r,r,imm` words the harness may rewrite between runs (as an
+  // L1 patching its L2's code): any immediate keeps the program well formed.
+  std::vector<std::size_t> patch_points;
   bool ee = false;                     // MSR[EE] at the start
   uint64_t dec_after = ~uint64_t{0};   // the decrementer's deadline, from the case's start
 
@@ -123,6 +126,7 @@ class CaseGen {
     if (coin()) c.dec_after = pick(3000);
 
     main_.clear();
+    patch_points_.clear();
     alias_view_ = false;
     funcs_.clear();
     fixups_.clear();
@@ -133,6 +137,7 @@ class CaseGen {
     c.end = addr_of(main_.size());
     main_.push_back(words::kSc1);
     c.code = main_;
+    c.patch_points = patch_points_;
     std::vector<uint64_t> func_addr;
     for (const auto& f : funcs_) {
       func_addr.push_back(addr_of(c.code.size()));
@@ -309,6 +314,7 @@ class CaseGen {
       main_.push_back(words::addi(target_reg, target_reg, static_cast<uint32_t>(pick(0x100))));
     }
     chunk(main_, ctx, chunk_length());
+    if (coin()) patch_point();
     const unsigned more = static_cast<unsigned>(pick(3));
     for (unsigned i = 0; i < more; ++i) {
       switch (pick(5)) {
@@ -346,8 +352,11 @@ class CaseGen {
   void segment() {
     const Ctx ctx{};
     switch (pick(10)) {
-      case 0:
-      case 1: chunk(main_, ctx, chunk_length()); break;
+      case 0: chunk(main_, ctx, chunk_length()); break;
+      case 1:
+        chunk(main_, ctx, chunk_length());
+        patch_point();
+        break;
       case 2:
       case 3: loop(); break;
       case 4: gpr_loop(); break;
@@ -398,6 +407,14 @@ class CaseGen {
     const uint64_t label = here_of(main_.size());
     main_[at] = lis(r, static_cast<uint32_t>(label >> 16));
     main_[at + 1] = ori(r, r, static_cast<uint32_t>(label & 0xFFFF));
+  }
+
+  // addi t,t,imm that the harness may rewrite between runs (CaseSetup::patch_points).
+  void patch_point() {
+    uint32_t t = temp();
+    while (t == 29) t = temp();
+    patch_points_.push_back(main_.size());
+    main_.push_back(words::addi(t, t, static_cast<uint32_t>(pick(0x10000))));
   }
 
   // Instructions that write neither CR nor r29 (what may sit between a compare and the
@@ -465,6 +482,7 @@ class CaseGen {
         default: chunk(main_, ctx, chunk_length()); break;
       }
     }
+    if (coin()) patch_point();
     main_.push_back(diff::ld(29, 1, kCounter));
     main_.push_back(words::addi(29, 29, 0xFFFF));
     main_.push_back(diff::std_(29, 1, kCounter));
@@ -600,9 +618,9 @@ class CaseGen {
         switch (pick(8)) {
           case 4: out.push_back(diff::mfspr(t, 22)); break;  // mfspr DEC
           case 5: out.push_back(diff::mtspr(22, t)); break;  // mtspr DEC (random: often soon)
-          case 6:  // tlbiel rB,r0,RIC=0,PRS=1,R=1 with IS=3 in rB: every PID's translations
+          case 6:  // tlbiel/tlbie rB,r0,RIC=0,PRS=1,R=1 with IS=3 in rB: every PID's translations
             out.push_back(li(b, 0xC00));
-            out.push_back((0x7C033A24u & ~diff::rb(31)) | diff::rb(b));
+            out.push_back(((coin() ? 0x7C033A24u : 0x7C033A64u) & ~diff::rb(31)) | diff::rb(b));
             break;
           case 7: out.push_back(0x7C0003E4); break;  // slbia
           case 0: out.push_back(diff::x_form(t, 0, 0, 83)); break;
@@ -686,6 +704,7 @@ class CaseGen {
   bool le_ = true;
   uint64_t base_ = layout::kCode;
   bool alias_view_ = false;  // main_ runs through layout::kCodeAlias from here on
+  std::vector<std::size_t> patch_points_;
   std::vector<uint32_t> main_;
   std::vector<std::vector<uint32_t>> funcs_;
   std::vector<Fixup> fixups_;
