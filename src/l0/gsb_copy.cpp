@@ -1,6 +1,7 @@
 #include "l0/gsb_copy.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cstring>
 
 #include "gsb/elements.hpp"
@@ -20,6 +21,10 @@ constexpr uint64_t kMaxElementBytes = [] {
 
 }  // namespace
 
+// load_memo copies a memo's bytes into small_ (a memo has at most Shape::kMax elements).
+static_assert(gsb::kHeaderSize + GsbCopy::kMemoMaxElements * (gsb::kElementHeaderSize + kMaxElementBytes) <=
+              GsbCopy::kSmallBytes);
+
 // First copy only what the count the header claims can need (a run input buffer is usually
 // a few elements in a buffer of several KiB: copying the whole 4 KiB prefix was a 4 KiB
 // memcpy per RUN). The count is read from L1 memory once here and again from the copy by
@@ -36,34 +41,39 @@ std::span<const uint8_t> GsbCopy::copy_prefix(const papr::RealMemory& mem, uint6
 }
 
 bool GsbCopy::matches_shape(std::span<const uint8_t> view, gsb::Policy policy) const {
-  const gsb::Policy& p = shape_.policy;
-  if (!shape_.valid || p.purpose != policy.purpose || p.scope != policy.scope ||
-      p.check_access != policy.check_access || p.reject_unsettable_bits != policy.reject_unsettable_bits)
-    return false;
+  if (!same_policy(policy)) return false;
   if (view.size() < shape_.bytes || gsb::load_be32(view.data()) != shape_.count) return false;
   uint32_t diff = 0;
-  for (uint32_t k = 0; k < shape_.count; ++k) {
+  const uint32_t n = shape_.count;
+#pragma GCC unroll 4
+  for (uint32_t k = 0; k < n; ++k) {
     uint32_t h;
     std::memcpy(&h, view.data() + shape_.offset[k], 4);
     diff |= h ^ shape_.header[k];
   }
   if (diff != 0) return false;
-  // The structure is the accepted one; the values are new: the rules the Reader applies.
-  if (gsb::checks_values(policy)) {
-    for (uint32_t k = 0; k < shape_.count; ++k) {
-      const gsb::ElementDesc& d = *shape_.desc[k];
-      if ((d.rule != gsb::ValueRule::None || d.settable_mask != gsb::kAll) &&
-          !gsb::value_ok(d, view.data() + shape_.offset[k] + gsb::kElementHeaderSize, policy.reject_unsettable_bits))
-        return false;
-    }
+  // The structure is the accepted one; the values are new: the rules the Reader applies,
+  // to the elements that have one (remember_shape listed them).
+  for (uint32_t m = shape_.checked; m != 0; m &= m - 1) {
+    const auto k = static_cast<uint32_t>(std::countr_zero(m));
+    if (!gsb::value_ok(*shape_.desc[k], view.data() + shape_.offset[k] + gsb::kElementHeaderSize,
+                       policy.reject_unsettable_bits))
+      return false;
   }
   return true;
+}
+
+bool GsbCopy::same_policy(gsb::Policy policy) const {
+  const gsb::Policy& p = shape_.policy;
+  return shape_.valid && p.purpose == policy.purpose && p.scope == policy.scope &&
+         p.check_access == policy.check_access && p.reject_unsettable_bits == policy.reject_unsettable_bits;
 }
 
 void GsbCopy::remember_shape(gsb::Policy policy) {
   shape_.valid = false;
   ++memo_generation_;
   if (reader_.count() > Shape::kMax) return;
+  shape_.checked = 0;
   const uint8_t* const base = reader_.bytes().data();
   uint32_t k = 0;
   for (const gsb::Element& e : reader_) {
@@ -71,6 +81,9 @@ void GsbCopy::remember_shape(gsb::Policy policy) {
     shape_.offset[k] = e.offset;
     shape_.id[k] = e.id;
     shape_.desc[k] = e.desc;
+    const gsb::ElementDesc& d = *e.desc;
+    if (gsb::checks_values(policy) && (d.rule != gsb::ValueRule::None || d.settable_mask != gsb::kAll))
+      shape_.checked |= uint32_t{1} << k;
     ++k;
   }
   shape_.count = reader_.count();
@@ -83,7 +96,16 @@ Expected<void, gsb::Error> GsbCopy::load_memo(const papr::RealMemory& mem, uint6
                                               uint64_t size, gsb::Policy policy) {
   memo_hit_ = false;
   const uint64_t limit = std::min(size, kMaxGsbBytes);
-  const std::span<const uint8_t> view = copy_prefix(mem, addr, limit);
+  // A buffer that claims the memo's count needs exactly the memo's bytes: copy those (the
+  // copy's count is compared again, so a count changed meanwhile is still caught).
+  std::span<const uint8_t> view;
+  if (same_policy(policy) && limit >= shape_.bytes && limit >= gsb::kHeaderSize &&
+      gsb::load_be32(mem.base() + addr) == shape_.count) {
+    std::memcpy(small_.data(), mem.base() + addr, shape_.bytes);
+    view = std::span<const uint8_t>(small_.data(), shape_.bytes);
+  } else {
+    view = copy_prefix(mem, addr, limit);
+  }
   if (matches_shape(view, policy)) {
     memo_hit_ = true;
     view_ = view.data();

@@ -22,6 +22,8 @@ inline constexpr uint64_t kMaxGsbBytes = uint64_t{16} << 20;
 
 class GsbCopy {
  public:
+  static constexpr uint32_t kMemoMaxElements = 16;
+  static constexpr std::size_t kSmallBytes = 4096;
   // [addr, addr + size) must already be inside `mem`.
   Expected<void, gsb::Error> load(const papr::RealMemory& mem, uint64_t addr, uint64_t size,
                                   gsb::Policy policy);
@@ -59,10 +61,11 @@ class GsbCopy {
   Expected<void, gsb::Error> parse_growing(const papr::RealMemory& mem, uint64_t addr, uint64_t limit,
                                            std::span<const uint8_t> view, gsb::Policy policy);
   bool matches_shape(std::span<const uint8_t> view, gsb::Policy policy) const;
+  bool same_policy(gsb::Policy policy) const;  // a valid memo for this policy
   void remember_shape(gsb::Policy policy);
 
   struct Shape {
-    static constexpr uint32_t kMax = 16;
+    static constexpr uint32_t kMax = kMemoMaxElements;
     bool valid = false;
     gsb::Policy policy;
     uint32_t count = 0;
@@ -71,13 +74,14 @@ class GsbCopy {
     std::array<uint32_t, kMax> offset{};
     std::array<gsb::ElementId, kMax> id{};
     std::array<const gsb::ElementDesc*, kMax> desc{};
+    uint32_t checked = 0;  // bit k: element k has a value rule or settable mask to check
   };
   Shape shape_;
   bool memo_hit_ = false;
   uint64_t memo_generation_ = 0;
   const uint8_t* view_ = nullptr;  // the copy the memo's elements point into
 
-  std::array<uint8_t, 4096> small_;  // not value-initialized: only the copied prefix is read
+  std::array<uint8_t, kSmallBytes> small_;  // not value-initialized: only the copied prefix is read
   std::vector<uint8_t> big_;
   gsb::Reader reader_;
 };

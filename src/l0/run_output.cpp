@@ -1,4 +1,5 @@
-// The run output fast path: one precomputed gsb::Layout per exit reason (run_output.hpp).
+// The run output fast path: one precomputed encode program per exit reason (run_output.hpp).
+#include <cstring>
 #include <memory>
 
 #include "gsb/layout.hpp"
@@ -28,52 +29,126 @@ gsb::HostMap<VcpuState> exit_output_map() {
   return m;
 }
 
-// A Layout encodes its elements in ID order. An exit whose §5 row is in ID order and fully
-// bound gets a layout, so the fast path writes exactly the bytes the general Writer pass
-// writes (test_run.cpp compares the two for every exit reason).
-struct ExitLayouts {
-  std::array<std::unique_ptr<const gsb::Layout<VcpuState>>, kExitOutputs.size()> layouts;
+// One exit's output as a flat program: per element its header (wire bytes as a native
+// u32), where its value lives in the state and whether it is a Be32 (else Be64). Built
+// from the §5 row (in the row's order, as the general Writer pass writes it) and the
+// element table; an exit with an unbound or non-scalar element gets no program and keeps
+// the general path (test_run_output.cpp compares both for every exit and random states).
+// Unlike a gsb::Layout, which walks segments with a type switch, this is one straight loop
+// over at most 11 elements (the HCALL exit's encode went from ≈ 185 to ≈ 80 instructions,
+// docs/perf/l0.md).
+struct ExitProgram {
+  static constexpr std::size_t kMax = 11;
+  bool valid = false;
+  bool all_be64 = true;
+  uint32_t count = 0;
+  uint32_t bytes = 0;
+  std::array<uint32_t, kMax> header{};
+  std::array<uint32_t, kMax> host{};
+  std::array<bool, kMax> be32{};
 
-  ExitLayouts() {
+  std::optional<std::size_t> encode(std::span<uint8_t> dst, const VcpuState& s) const {
+    if (dst.size() < bytes) return std::nullopt;  // nothing written
+    const auto* src = reinterpret_cast<const unsigned char*>(&s);
+    uint8_t* p = dst.data();
+    gsb::store_be32(p, count);
+    p += gsb::kHeaderSize;
+    if (all_be64) {  // the usual exits: a fixed 12-byte stride, no per-element branch
+      constexpr std::size_t kStride = gsb::kElementHeaderSize + 8;
+      const uint32_t n = count;
+#pragma GCC unroll 4
+      for (uint32_t k = 0; k < n; ++k) {
+        uint64_t v;
+        std::memcpy(&v, src + host[k], 8);
+        std::memcpy(p + k * kStride, &header[k], 4);
+        gsb::store_be64(p + k * kStride + gsb::kElementHeaderSize, v);
+      }
+      return bytes;
+    }
+    for (uint32_t k = 0; k < count; ++k) {
+      std::memcpy(p, &header[k], 4);
+      if (be32[k]) {
+        uint32_t v;
+        std::memcpy(&v, src + host[k], 4);
+        gsb::store_be32(p + gsb::kElementHeaderSize, v);
+        p += gsb::kElementHeaderSize + 4;
+      } else {
+        uint64_t v;
+        std::memcpy(&v, src + host[k], 8);
+        gsb::store_be64(p + gsb::kElementHeaderSize, v);
+        p += gsb::kElementHeaderSize + 8;
+      }
+    }
+    return bytes;
+  }
+};
+
+// One program per row of kExitOutputs.
+struct ExitPrograms {
+  std::array<ExitProgram, kExitOutputs.size()> programs;
+
+  ExitPrograms() {
     const auto map = exit_output_map();
     for (std::size_t i = 0; i < kExitOutputs.size(); ++i) {
+      ExitProgram& p = programs[i];
       const auto ids = kExitOutputs[i].elements();
-      bool ordered = true;
-      for (std::size_t k = 1; k < ids.size(); ++k) ordered = ordered && ids[k - 1] < ids[k];
-      if (!ordered) continue;
-      gsb::IdBitmap set;
-      for (gsb::ElementId id : ids) set.set(id);
-      auto layout = std::make_unique<const gsb::Layout<VcpuState>>(set, map);
-      if (layout->count() == ids.size() && layout->size() == encoded_size(kExitOutputs[i]))
-        layouts[i] = std::move(layout);
+      if (ids.size() > ExitProgram::kMax) continue;
+      p.valid = true;
+      for (gsb::ElementId id : ids) {
+        const gsb::ElementDesc& d = *gsb::find(id);
+        const auto host = map.offset(id);
+        if (!host || (d.type != gsb::Type::Be64 && d.type != gsb::Type::Be32)) {
+          p.valid = false;
+          break;
+        }
+        uint8_t hdr[4];
+        gsb::store_be16(hdr, id);
+        gsb::store_be16(hdr + 2, d.size());
+        std::memcpy(&p.header[p.count], hdr, 4);
+        p.host[p.count] = *host;
+        p.be32[p.count] = d.type == gsb::Type::Be32;
+        p.all_be64 = p.all_be64 && !p.be32[p.count];
+        ++p.count;
+      }
+      p.bytes = static_cast<uint32_t>(encoded_size(kExitOutputs[i]));
     }
   }
 };
 
-const ExitLayouts& exit_layouts() {
-  static const ExitLayouts layouts;  // built once, read-only afterwards (thread-safe init)
-  return layouts;
+const ExitPrograms& exit_programs() {
+  static const ExitPrograms programs;  // built once, read-only afterwards (thread-safe init)
+  return programs;
+}
+
+// The row of each exit reason (reason / 0x20: every §5 reason is a multiple of 0x20 below
+// 0x1000), so the run path finds its program without searching kExitOutputs.
+constexpr auto kRowByReason = [] {
+  std::array<uint8_t, 0x1000 / 0x20> rows{};
+  rows.fill(0xFF);
+  for (std::size_t i = 0; i < kExitOutputs.size(); ++i) {
+    const auto r = static_cast<uint64_t>(kExitOutputs[i].reason);
+    if (r % 0x20 != 0 || r / 0x20 >= rows.size()) throw "exit reason outside the row table";
+    rows[r / 0x20] = static_cast<uint8_t>(i);
+  }
+  return rows;
+}();
+
+const ExitProgram* program_for(papr::ExitReason r) {
+  const auto v = static_cast<uint64_t>(r);
+  if (v % 0x20 != 0 || v / 0x20 >= kRowByReason.size() || kRowByReason[v / 0x20] == 0xFF) return nullptr;
+  const ExitProgram& p = exit_programs().programs[kRowByReason[v / 0x20]];
+  return p.valid ? &p : nullptr;
 }
 
 }  // namespace
 
-bool has_exit_output_layout(papr::ExitReason r) {
-  for (std::size_t i = 0; i < kExitOutputs.size(); ++i)
-    if (kExitOutputs[i].reason == r) return exit_layouts().layouts[i] != nullptr;
-  return false;
-}
+bool has_exit_output_layout(papr::ExitReason r) { return program_for(r) != nullptr; }
 
 std::optional<std::size_t> encode_exit_output_fast(papr::ExitReason r, const isa::VcpuState& s,
                                                    std::span<uint8_t> dst) {
-  for (std::size_t i = 0; i < kExitOutputs.size(); ++i) {
-    if (kExitOutputs[i].reason != r) continue;
-    const auto& layout = exit_layouts().layouts[i];
-    if (!layout) return std::nullopt;
-    auto n = layout->encode(dst, s);  // checks the capacity before writing anything
-    if (!n) return std::nullopt;
-    return *n;
-  }
-  return std::nullopt;
+  const ExitProgram* p = program_for(r);
+  if (p == nullptr) return std::nullopt;
+  return p->encode(dst, s);
 }
 
 }  // namespace nv2::l0

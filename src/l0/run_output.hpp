@@ -73,13 +73,14 @@ inline constexpr uint64_t kRunOutputMinSize = [] {
 static_assert(kRunOutputMinSize == 4 + 11 * 12, "HCALL exit: GPR3-12 + DEC expiry");
 
 // The fast path of the output writer (run_output.cpp): the exit's elements encoded from
-// `state` into `dst` in one fixed-stride pass of a precomputed gsb::Layout, byte for byte
-// what the general pass (gsb::Writer + read_element) writes. Returns the bytes written, or
+// `state` into `dst` by one precomputed program (header, state offset, width per element),
+// byte for byte what the general pass (gsb::Writer + read_element) writes. Returns the bytes written, or
 // nullopt (nothing written) when the exit has no layout or `dst` is too small: the caller
 // then takes the general path.
 std::optional<std::size_t> encode_exit_output_fast(papr::ExitReason r, const isa::VcpuState& state,
                                                    std::span<uint8_t> dst);
-// Whether encode_exit_output_fast serves this exit (the HCALL, HDEC and stop exits do).
+// Whether encode_exit_output_fast serves this exit (every §5 exit does: their elements
+// are all scalar members of the state).
 bool has_exit_output_layout(papr::ExitReason r);
 
 }  // namespace nv2::l0

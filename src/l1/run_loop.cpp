@@ -195,11 +195,19 @@ Result<LoopEnd> RunLoop::run() {
 }
 
 Result<StepResult> RunLoop::step() {
+  StepResult s;
+  NV2_TRY(step(s));
+  return s;
+}
+
+Result<void> RunLoop::step(StepResult& s) {
   // The clock is read only for an on_exit hook (it reports the exit's handling time): a
   // clock read is a measurable part of a round trip (docs/perf/l1.md).
   const bool timed = static_cast<bool>(hooks_.on_exit);
   const auto t0 = timed ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
-  StepResult s;
+  s.hcall_opcode = 0;
+  s.stop = false;
+  s.end = LoopEnd::StopRequested;
   NV2_TRY(vcpu_->run(s.exit));
   const RunExit* const e = &s.exit;
   if (exit_slot(e->raw_reason) == kExitReasons.size())
@@ -226,7 +234,7 @@ Result<StepResult> RunLoop::step() {
     hooks_.on_exit(*vcpu_, s.exit, s.hcall_opcode,
                    std::chrono::duration_cast<std::chrono::nanoseconds>(
                        std::chrono::steady_clock::now() - t0));
-  return s;
+  return {};
 }
 
 Result<void> RunLoop::handle_hcall(StepResult& s) {

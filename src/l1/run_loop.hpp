@@ -79,6 +79,8 @@ class RunLoop {
   Result<LoopEnd> run();
   // One H_GUEST_RUN_VCPU and the handling of its exit.
   Result<StepResult> step();
+  // The same into `s` (reset first): the machine's per-vCPU loop form, no copy per exit.
+  Result<void> step(StepResult& s);
 
   Vcpu& vcpu() { return *vcpu_; }
 

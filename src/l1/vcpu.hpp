@@ -280,6 +280,7 @@ class Vcpu {
   };
   std::array<OutputShape, 4> shapes_{};
   std::size_t next_shape_ = 0;  // round-robin replacement
+  std::size_t last_shape_ = 0;  // the shape the previous fast parse used
   bool parse_output_fast(std::span<const uint8_t> buf, RunExit& exit);
   void remember_shape(uint64_t reason);
 

@@ -293,18 +293,18 @@ void Machine::vcpu_thread(unsigned n) {
       return;
     }
     slot.lpcr_generation_seen = lpcr_generation_.load();
+    l1::StepResult step;  // reused: no StepResult copy per exit
     while (!ended_.load()) {
       auto mb = apply_mailbox(slot);
       if (!mb) {
         shutdown(1, "error: vCPU " + std::to_string(n) + ": " + mb.error().message());
         return;
       }
-      auto step = loop.step();
-      if (!step) {
-        shutdown(1, "error: vCPU " + std::to_string(n) + ": " + step.error().message());
+      if (auto r = loop.step(step); !r) {
+        shutdown(1, "error: vCPU " + std::to_string(n) + ": " + r.error().message());
         return;
       }
-      if (step->stop) {
+      if (step.stop) {
         if (ended_.load()) return;
         if (slot.stop_self) break;
         slot.vcpu->clear_stop();  // a kick, not an end: run again with the new state
