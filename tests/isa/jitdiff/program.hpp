@@ -404,7 +404,8 @@ class CaseGen {
     main_.push_back(diff::op(19) | diff::rt(kBo[pick(4)]) | diff::ra(static_cast<uint32_t>(pick(32))) |
                     diff::xo10(via_ctr ? 528 : 16) | static_cast<uint32_t>(pick(4) == 0));
     chunk(main_, Ctx{}, chunk_length());
-    const uint64_t label = here_of(main_.size());
+    // The low two bits of the register are ignored by the branch (LR/CTR[0:61] || 0b00).
+    const uint64_t label = here_of(main_.size()) | pick(4);
     main_[at] = lis(r, static_cast<uint32_t>(label >> 16));
     main_[at + 1] = ori(r, r, static_cast<uint32_t>(label & 0xFFFF));
   }
