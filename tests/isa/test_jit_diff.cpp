@@ -4,26 +4,33 @@
 // run) and the translator with threshold 1 or 2 (a block runs interpreted, then
 // translated) -- and after every exit the translators must agree with the interpreter on
 // the exit kind, Exit::instructions, Cpu::retired(), every field of VcpuState and every
-// byte of L1 memory. The programs (jitdiff/program.hpp) cover the integer user-level
-// instructions, CTR loops, forward branches, calls, both byte orders, real mode and
-// MSR[IR/DR]=1 (privileged and problem state), HDEC deadlines that land mid-loop, HDSI,
-// DSI, HEA, Hcall, program and FP-unavailable interrupts, page-crossing accesses and
-// self-modifying code; after each exit the case goes on (up to kMaxRuns runs), so the state
-// after an exit is compared too (the machine: jitdiff/machine.hpp).
+// byte of L1 memory (jitdiff/compare.hpp).
 //
-// Bounded run (the ctest): 400 cases, seed 1. Long runs and reproduction:
-//   NV2_JITDIFF_CASES=N     number of cases (default 400)
+// The programs (jitdiff/program.hpp) cover the integer user-level instructions, CTR and
+// memory-counted loops (blocks run many times: translated, chained), forward branches and
+// side exits, fused compare/branch, calls and returns, computed jumps, both byte orders,
+// real mode and MSR[IR/DR]=1 (privileged and problem state), code across a page end and at
+// a second effective address, HDEC deadlines that land mid-loop, HDSI, DSI, HEA, Hcall,
+// program, alignment, FP-unavailable, decrementer and requested interrupts, page-crossing
+// accesses, MSR flips, tlbiel/tlbie/icbi and self-modifying code. After each exit a case
+// goes on as an L1 would (up to kMaxRuns runs; between runs the harness may patch the
+// code, broadcast a tlbie or request a stop), so the state after an exit is compared too.
+// The machine: jitdiff/machine.hpp. The choices: docs/decisions/jitdiff.md.
+//
+// Bounded run (the ctest): 800 cases per random test, seed 1. Long runs and reproduction:
+//   NV2_JITDIFF_CASES=N     number of cases (default 800)
 //   NV2_JITDIFF_SEED=S      seed (default 1)
 //   NV2_JITDIFF_FIRST=I     first case index (default 0): a failure prints the line that
 //                           reruns exactly its case
 // e.g. NV2_JITDIFF_CASES=100000 NV2_JITDIFF_SEED=7 build/tests/isa/isa_test_jit_diff
-// A failure prints the seed, the case, the engine, the exits so far, every differing field
-// or memory range, and the program words with their disassembly.
+// A failure prints the seed, the case, the engine, the exits and events so far, every
+// differing field or memory range, the initial registers and the program words with their
+// disassembly.
 //
 // JitDiffWorkload runs the isa benchmark's C workload (bench/isa/workload.c, the bare image
 // workload-nv2.bin of bench/isa/CMakeLists.txt) on both engines and compares the checksum,
-// the retired count, the final state and memory; it is skipped without the ppc64le cross
-// compiler.
+// the retired count, the final state and memory, then the same in HDEC slices; it is
+// skipped without the ppc64le cross compiler.
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -438,8 +445,7 @@ class WorkloadSide {
   static constexpr uint64_t kProcessTable = 14ull << 20;
 
   WorkloadSide(const std::vector<char>& image, bool relocated, bool jit)
-      : mem_(kL1Size), part_alloc_(0, kL2Base), proc_alloc_(kProcessTables, kProcessTable),
-        relocated_(relocated) {
+      : mem_(kL1Size), part_alloc_(0, kL2Base), proc_alloc_(kProcessTables, kProcessTable) {
     constexpr uint64_t kFlags = testing::kRwx | radix::kReference | radix::kChange;
     testing::RadixTree partition(mem_, std::ref(part_alloc_), [](uint64_t a) { return a; });
     for (uint64_t a = 0; a < kL2Size; a += 2ull << 20) partition.map(a, kL2Base + a, testing::kShift2M, kFlags);
@@ -489,7 +495,6 @@ class WorkloadSide {
   PartitionConfig config_;
   Timebase tb_{Timebase::Mode::Deterministic, 1};
   Cpu cpu_;
-  bool relocated_;
 };
 
 std::string describe_workload_l1(uint64_t l1) {
