@@ -13,6 +13,9 @@
 //   0x50000          kProcessHole: a page not mapped process-scoped (DSI inside the L2 when
 //                    MSR[DR]=1; ordinary memory in real mode)
 //   0x5F000          the process table; 0x60000-0x74000 the process-scoped tables
+//   0x120000         kFarData: 8 pages backed by the L1 pages of L2 real 0x30000-0x38000 (in
+//                    both trees): EA pages 256 pages away from scratch, so they share its
+//                    host-page cache slots (Exec's 256-entry rtlb/wtlb)
 //   0x78000          kCodeAlias: a second partition-scoped mapping of the program's pages
 //                    (L2 real 0x78000 + n and 0x10000 + n are the same L1 bytes), so the
 //                    same code, keyed by L1 real address, runs at two effective addresses
@@ -52,6 +55,9 @@ inline constexpr uint64_t kProcessHole = 0x50000;
 inline constexpr uint64_t kProcessTable = 0x5F000;
 inline constexpr uint64_t kProcessTables = 0x60000;
 inline constexpr uint64_t kCodeAlias = 0x78000;
+inline constexpr uint64_t kFarData = 0x120000;
+inline constexpr uint64_t kFarDataSize = 0x8000;
+inline constexpr uint64_t kFarDataBacking = 0x30000;
 inline constexpr uint32_t kPid = 1;
 // L1 real: the partition-scoped tables below kL2InL1, then the L2's pages.
 inline constexpr uint64_t kL2InL1 = 0x40000;
@@ -65,7 +71,7 @@ constexpr uint64_t l1_of(uint64_t l2) {
 inline std::string describe_l1(uint64_t l1) {
   if (l1 < kL2InL1) return "partition-scoped tables";
   const uint64_t page = kPages - 1 - (l1 - kL2InL1) / 4096;
-  return "L2 real " + hex(page * 4096 + l1 % 4096);
+  return "L2 real " + hex(page * 4096 + l1 % 4096);  // also kCodeAlias / kFarData views
 }
 }  // namespace layout
 
@@ -103,12 +109,16 @@ class Image {
       const uint64_t backing = a >= kCodeAlias ? a - kCodeAlias + kCode : a;
       partition.map(a, l1_of(backing), testing::kShift4K, kFlags);
     }
+    for (uint64_t a = 0; a < kFarDataSize; a += 4096) {
+      partition.map(kFarData + a, l1_of(kFarDataBacking + a), testing::kShift4K, kFlags);
+    }
     testing::Bump proc_alloc(kProcessTables, kCodeAlias);
     testing::RadixTree process(mem_, std::ref(proc_alloc), [](uint64_t a) { return l1_of(a); });
     for (uint64_t a = 0; a < kL2Size; a += 4096) {
       // User pages (no EAA privileged bit): problem state may use them, privileged state too.
       if (a != kProcessHole) process.map(a, a, testing::kShift4K, kFlags);
     }
+    for (uint64_t a = 0; a < kFarDataSize; a += 4096) process.map(kFarData + a, kFarData + a, testing::kShift4K, kFlags);
     mem_.store_be64(l1_of(kProcessTable + 16 * kPid),
                     radix::make_table_entry(process.root(), testing::RadixTree::kTreeBits,
                                             testing::RadixTree::kRootNls));

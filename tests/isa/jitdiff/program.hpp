@@ -683,11 +683,16 @@ class CaseGen {
   }
 
   // A load or store into (or across the edge of) the partition-scoped or the process-scoped
-  // hole, through a base register set just before.
+  // hole, or into the far data pages (their host-page cache slots are the scratch pages'),
+  // through a base register set just before.
   void hole_access(std::vector<uint32_t>& out, uint32_t p) {
-    const uint64_t hole = coin() ? layout::kPartitionHole : layout::kProcessHole;
-    const bool across = pick(3) == 0;
-    const uint64_t ea = across ? hole - 1 - pick(7) : hole + pick(0x1000 - 8);
+    uint64_t ea = 0;
+    if (pick(3) == 0) {
+      ea = layout::kFarData + pick(layout::kFarDataSize - 8);
+    } else {
+      const uint64_t hole = coin() ? layout::kPartitionHole : layout::kProcessHole;
+      ea = pick(3) == 0 ? hole - 1 - pick(7) : hole + pick(0x1000 - 8);
+    }
     load_address(out, p, ea);
     uint32_t r = temp();
     while (r == p) r = temp();  // update loads with RA = RT are invalid forms
@@ -698,6 +703,10 @@ class CaseGen {
       case 2: out.push_back(diff::ds_form(coin() ? 58 : 62, r, p, 0, 1)); break;  // ldu / stdu
       case 3: out.push_back(coin() ? diff::x_form(r, 0, p, 84) : diff::x_form(r, 0, p, 214, 1)); break;  // ldarx / stdcx.
       default: out.push_back(diff::d_form(kD[pick(std::size(kD))], r, p, 0)); break;
+    }
+    // Then back in scratch: the same host-page cache slot for a far access.
+    if (coin()) {
+      out.push_back(diff::d_form(coin() ? 32 : 36, r, diff::kScratchReg, static_cast<uint32_t>(pick(diff::kMaxDisp))));
     }
   }
 
