@@ -92,7 +92,8 @@ std::string exit_text(const Observation& o) {
   return m.str();
 }
 
-// The HDEC deadline of the next run, `now` being the L2 timebase (= retired instructions).
+// The HDEC deadline of the next run, `now` being the L2 timebase (CaseSetup::l2_tb). The
+// distances are in timebase ticks, so with several ticks per instruction they are shorter.
 uint64_t next_hdec(std::mt19937_64& rng, uint64_t now) {
   switch (rng() % 4) {
     case 0: return now + 1 + rng() % 64;
@@ -139,11 +140,11 @@ std::string run_case(const Image& image, Engines& e, uint64_t seed, uint64_t ind
   e.jitn.cpu().set_jit_threshold(c.threshold);
   for (Side* s : sides) {
     if (reused_since) s->reset(image);
-    c.install(*s, s->cpu().retired());
+    c.install(*s);
   }
-  const Timebase tb(Timebase::Mode::Deterministic, 1);
+  const Timebase tb(Timebase::Mode::Deterministic, c.ticks_per_instruction);
   std::mt19937_64 rng(c.hdec_seed);
-  const uint64_t first = next_hdec(rng, sides[0]->cpu().retired());
+  const uint64_t first = next_hdec(rng, c.l2_tb(sides[0]->cpu().retired()));
   for (Side* s : sides) s->state().hdec_expiry_tb = first;
 
   // The final sc 1, in either view of the code (jitdiff/machine.hpp, kCodeAlias).
@@ -189,6 +190,7 @@ std::string run_case(const Image& image, Engines& e, uint64_t seed, uint64_t ind
           << ": if the case alone passes, rerun from NV2_JITDIFF_FIRST=" << *reused_since << ")";
       }
       m << "\n  " << mode_name(c.mode) << ", MSR[LE]=" << c.le << ", LPCR[ILE]=" << c.ile
+        << ", " << c.ticks_per_instruction << " tick(s)/instruction, TB offset " << hex(c.tb_offset)
         << "\n  interpreter exits (with the interrupts requested):";
       for (const std::string& h : history) m << " [" << h << "]";
       m << "\n  " << names[k] << " exit: [" << exit_text(o[k]) << "]\ndifferences:\n";
@@ -234,7 +236,7 @@ std::string run_case(const Image& image, Engines& e, uint64_t seed, uint64_t ind
       if (o[0].exit.kind == ExitKind::Hcall && (at_end(s.nia - 4) || at_end(s.srr0))) ++stats.ended;
       return {};
     }
-    const uint64_t deadline = next_hdec(rng, o[0].retired);
+    const uint64_t deadline = next_hdec(rng, c.l2_tb(o[0].retired));
     for (Side* sd : sides) {
       VcpuState& t = sd->state();
       t.nia += skip;
@@ -336,8 +338,8 @@ TEST(JitDiff, ComparisonNamesEveryDifference) {
     s.gpr[31] = layout::kScratch;
     return s;
   }();
-  c.install(a, 0);
-  c.install(b, 0);
+  c.install(a);
+  c.install(b);
   const Timebase tb(Timebase::Mode::Deterministic, 1);
   Observation oa = a.run(tb);
   Observation ob = b.run(tb);

@@ -163,6 +163,7 @@ class Side {
   }
 
   Cpu& cpu() { return *cpu_; }
+  void set_tb_offset(uint64_t offset) { config_.tb_offset = offset; }
   VcpuState& state() { return cpu_->state(); }
   const uint8_t* memory() const { return mem_.real().base(); }
   papr::RealMemory real() const { return mem_.real(); }

@@ -62,6 +62,8 @@ struct CaseSetup {
   // Indices in `code` of `addi r,r,imm` words the harness may rewrite between runs (as an
   // L1 patching its L2's code): any immediate keeps the program well formed.
   std::vector<std::size_t> patch_points;
+  uint64_t ticks_per_instruction = 1;  // of the deterministic timebase
+  uint64_t tb_offset = 0;              // L2 timebase = host timebase + tb_offset (0x0004)
   bool ee = false;                     // MSR[EE] at the start
   uint64_t dec_after = ~uint64_t{0};   // the decrementer's deadline, from the case's start
 
@@ -72,9 +74,14 @@ struct CaseSetup {
     return m;
   }
 
-  // Load the case into an engine's machine and vCPU. `now`: the L2 timebase, which is the
-  // engine's retired count (deterministic timebase, one tick per instruction, no idling).
-  void install(Side& side, uint64_t now) const {
+  // The L2 timebase of an engine that retired `retired` instructions (deterministic, no
+  // idling: the generator emits no wait/stop).
+  uint64_t l2_tb(uint64_t retired) const { return retired * ticks_per_instruction + tb_offset; }
+
+  // Load the case into an engine's machine and vCPU.
+  void install(Side& side) const {
+    const uint64_t now = l2_tb(side.cpu().retired());
+    side.set_tb_offset(tb_offset);
     side.install_handlers(ile);
     side.put_words(base, code, le);
     side.put_bytes(layout::kScratch, scratch.data(), scratch.size());
@@ -122,6 +129,9 @@ class CaseGen {
     c.ctr = in.in.word(DIFF_CTR);
     std::copy(in.in.scratch(), in.in.scratch() + DIFF_SCRATCH_SIZE, c.scratch.begin());
     c.hdec_seed = rng_();
+    static constexpr uint64_t kTpi[] = {1, 1, 2, 3, 7};
+    c.ticks_per_instruction = kTpi[pick(5)];
+    c.tb_offset = coin() ? 0 : rng_() >> (2 + pick(62));  // far from wrapping
     c.ee = pick(4) == 0;
     if (coin()) c.dec_after = pick(3000);
 
