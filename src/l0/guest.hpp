@@ -84,22 +84,7 @@ class CountingAllocator {
   Accounting* acct_;
 };
 
-// The vCPU's run lock: one atomic word instead of a std::mutex. RUN and GET/SET only ever
-// try_lock it (taken → H_BUSY), so the mutex's sleeping path was never used on the round
-// trip, and pthread_mutex_trylock + unlock cost ≈ 67 instructions per RUN (callgrind,
-// docs/perf/l0.md). lock() (snapshot only) spins with a yield: it waits for one run to end.
-// Meets Lockable, so std::unique_lock / std::lock_guard work on it unchanged.
-class RunLock {
- public:
-  bool try_lock() noexcept { return !busy_.exchange(true, std::memory_order_acquire); }
-  void unlock() noexcept { busy_.store(false, std::memory_order_release); }
-  void lock() noexcept {
-    while (!try_lock()) std::this_thread::yield();
-  }
-
- private:
-  std::atomic<bool> busy_{false};
-};
+// RunLock: host.hpp (a guest slot holds the locks of its first 64 vCPUs).
 
 class Vcpu {
  public:
@@ -112,7 +97,11 @@ class Vcpu {
 
   uint64_t id() const { return id_; }
 
-  RunLock run_mu;  // held while running and during thread-wide GET/SET
+  // Held while running and during thread-wide GET/SET. A vCPU with an ID below 64 of a
+  // guest with an ID below 64 uses its guest slot's lock for that vCPU (host.hpp
+  // GuestSlot: the one locked operation of a RUN); every other vCPU its own.
+  RunLock& run_mu() { return *run_mu_; }
+  void use_run_lock(RunLock& lock) { run_mu_ = &lock; }  // at creation, before publishing
 
   // The architected state (caller holds run_mu): staged here until the first run, then the
   // engine's own copy.
@@ -150,6 +139,8 @@ class Vcpu {
   std::atomic<bool> internal_stop{false};
 
  private:
+  RunLock own_run_mu_;
+  RunLock* run_mu_ = &own_run_mu_;
   isa::VcpuState staged_;
   std::unique_ptr<isa::Cpu> cpu_;             // guarded by run_mu
   std::unique_ptr<GsbCopy> run_copy_;         // guarded by run_mu

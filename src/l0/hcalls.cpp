@@ -3,6 +3,7 @@
 // argument up front, answer the first failure with its PAPR code, then act.
 #include <bit>
 #include <new>
+#include <thread>
 
 #include "l0/guest.hpp"
 #include "l0/hcall_args.hpp"
@@ -122,6 +123,8 @@ HcallResult Partition::h_guest_create_vcpu(const papr::HcallRegs& regs) {
                                         host_.accounting());
     v->state().msr = kL2InitialMsr;
     v->seen_generation = g->generation.load();
+    if (g->id() < kDirectGuests && a.vcpu_id() < kDirectSlotVcpus)
+      v->use_run_lock(slots_[g->id()].vcpu_locks[a.vcpu_id()]);  // host.hpp GuestSlot
     Vcpu* const raw = v.get();
     g->vcpus.emplace(a.vcpu_id(), std::move(v));
     g->publish_vcpu(a.vcpu_id(), raw);
@@ -163,6 +166,14 @@ HcallResult Partition::h_guest_delete(const papr::HcallRegs& regs) {
   for (auto& g : doomed) {
     g->deleted.store(true);
     g->stop_all_vcpus(false);
+  }
+  // The slot handshake (host.hpp GuestSlot): a run that took one of the slot's vCPU locks
+  // before `live` was cleared may still use the guest; each is seen free once (those runs
+  // were just stopped: they return at once). Later ones read `live` null.
+  for (const auto& g : doomed) {
+    if (g->id() >= kDirectGuests) continue;
+    for (const RunLock& l : slots_[g->id()].vcpu_locks)
+      while (l.busy()) std::this_thread::yield();
   }
   return HcallResult::ok();
 }

@@ -157,7 +157,7 @@ PartitionSnapshot Partition::snapshot() const {
       for (const auto& [id, v] : g->vcpus) vcpus.push_back(v);
     }
     for (const auto& v : vcpus) {
-      std::lock_guard lk(v->run_mu);  // a consistent picture: waits for a running vCPU
+      std::lock_guard lk(v->run_mu());  // a consistent picture: waits for a running vCPU
       gs.vcpus.push_back({v->id(), v->state(), v->reg.run_input, v->reg.run_output, v->reg.vpa});
     }
     s.guests.push_back(std::move(gs));

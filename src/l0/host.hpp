@@ -19,6 +19,7 @@
 #include <memory>
 #include <mutex>
 #include <shared_mutex>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -30,6 +31,29 @@
 #include "papr/status.hpp"
 
 namespace nv2::l0 {
+
+// The vCPU's run lock: one atomic word instead of a std::mutex. RUN and GET/SET only ever
+// try_lock it (taken → H_BUSY), so the mutex's sleeping path was never used on the round
+// trip, and pthread_mutex_trylock + unlock cost ≈ 67 instructions per RUN (callgrind,
+// docs/perf/l0.md). lock() (snapshot only) spins with a yield: it waits for one run to end.
+// Meets Lockable, so std::unique_lock / std::lock_guard work on it unchanged.
+class RunLock {
+ public:
+  // seq_cst: for a guest slot's vCPU lock this exchange is a RUN's half of the handshake
+  // with H_GUEST_DELETE (GuestSlot); x86 emits the same locked exchange either way.
+  bool try_lock() noexcept { return !busy_.exchange(true); }
+  void unlock() noexcept { busy_.store(false, std::memory_order_release); }
+  void lock() noexcept {
+    while (!try_lock()) std::this_thread::yield();
+  }
+  // Whether someone holds it (seq_cst: H_GUEST_DELETE's half of the slot handshake,
+  // host.hpp GuestSlot).
+  bool busy() const noexcept { return busy_.load(); }
+
+ private:
+  std::atomic<bool> busy_{false};
+};
+
 
 class Guest;
 class Host;
@@ -192,10 +216,22 @@ class Partition final : public papr::HcallPort {
   // are in flight it parks its reference in `retired`, which the run that brings `runs`
   // back to zero drops under the exclusive lock, re-checking the count there.
   static constexpr uint64_t kDirectGuests = 64;
-  struct alignas(64) GuestSlot {  // one cache line each: no false sharing between guests
+  //
+  // The vCPUs with IDs below kDirectSlotVcpus of a slot's guest have their run lock in the
+  // slot (Vcpu::run_mu), and RUN takes it before it reads `live`: the lock is then both the
+  // vCPU's run lock and the run's claim on the guest, so such a RUN costs one locked
+  // operation instead of three (the count's add and subtract, the vCPU's lock). Its half
+  // of the handshake: lock (a locked exchange) then read `live`. H_GUEST_DELETE's half:
+  // clear `live` then wait until each of these locks has been seen free once (all
+  // seq_cst): a run that locked before it cleared `live` is waited for (the deletion has
+  // stopped it, so it returns at once), a run that locks after reads null and never
+  // touches the guest. Runs of vCPUs with higher IDs keep the count.
+  static constexpr uint64_t kDirectSlotVcpus = 64;
+  struct alignas(64) GuestSlot {  // own cache lines: no false sharing between guests
     std::atomic<Guest*> live{nullptr};
     std::atomic<uint32_t> runs{0};
     std::shared_ptr<Guest> retired;  // guarded by guests_mu_
+    std::array<RunLock, kDirectSlotVcpus> vcpu_locks{};
   };
   std::array<GuestSlot, kDirectGuests> slots_{};
   // The end of a run that used slot `s`.

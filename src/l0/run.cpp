@@ -34,51 +34,59 @@ void vpa_set_yield_parity(const papr::RealMemory& mem, uint64_t vpa, bool dispat
 
 }  // namespace
 
-std::optional<papr::ExitReason> exit_reason(isa::ExitKind k) {
-  switch (k) {
-    case isa::ExitKind::Stopped: return papr::ExitReason::Stopped;
-    case isa::ExitKind::Hdec: return papr::ExitReason::Hdec;
-    case isa::ExitKind::Hcall: return papr::ExitReason::Hcall;
-    case isa::ExitKind::Hdsi: return papr::ExitReason::Hdsi;
-    case isa::ExitKind::Hisi: return papr::ExitReason::Hisi;
-    case isa::ExitKind::Hea: return papr::ExitReason::Hea;
-    case isa::ExitKind::HvFacilityUnavailable: return papr::ExitReason::HvFacilityUnavailable;
-    case isa::ExitKind::Unimplemented: return papr::ExitReason::Hea;
-    case isa::ExitKind::Deleted: return std::nullopt;
-  }
-  return std::nullopt;
-}
-
 HcallResult Partition::h_guest_run_vcpu(const papr::HcallRegs& regs) {
   const GuestRunVcpuArgs a(regs);
   if ((a.flags() & ~papr::run_flag::kValid) != 0) return HcallResult::error(HStatus::Parameter);
-  // The guest: through its slot (no lock, no reference count; host.hpp GuestSlot), or for
-  // IDs beyond the slots through the table. Either keeps it alive until this run returns.
+  // The guest and the vCPU, with the vCPU's run lock held (one run of a vCPU at a time;
+  // nv2 decision: a second RUN, GET or SET meanwhile → H_BUSY). Either path keeps the guest
+  // alive until this run returns (host.hpp GuestSlot).
   std::shared_ptr<Guest> held;
-  GuestSlot* slot = nullptr;
-  Guest* g = nullptr;
-  if (a.guest_id() < kDirectGuests) {
-    slot = &slots_[a.guest_id()];
-    slot->runs.fetch_add(1);
-    g = slot->live.load();
-  } else {
-    held = find_guest(a.guest_id());
-    g = held.get();
-  }
+  // Declared before the lock: the run lock is released before the slot count (the last
+  // run out of a deleted guest's slot may free the vCPU that owns the lock).
   struct SlotRelease {
     Partition* p;
     GuestSlot* s;
     ~SlotRelease() {
       if (s) p->release_slot(*s);
     }
-  } const release{this, slot};
-  if (!g) return HcallResult::error(HStatus::P2);
-  Vcpu* const v = a.vcpu_id() < kMaxVcpus ? g->vcpu_for_run(a.vcpu_id()) : nullptr;  // g holds it
-  if (!v) return HcallResult::error(HStatus::P3);
-
-  // One run of a vCPU at a time (nv2 decision: a second RUN, GET or SET meanwhile → H_BUSY).
-  std::unique_lock run(v->run_mu, std::try_to_lock);
-  if (!run.owns_lock()) return HcallResult::error(HStatus::Busy);
+  } release{this, nullptr};
+  Guest* g = nullptr;
+  Vcpu* v = nullptr;
+  std::unique_lock<RunLock> run;
+  if (a.guest_id() < kDirectGuests && a.vcpu_id() < kDirectSlotVcpus) {
+    // The slot's lock for this vCPU, then `live`.
+    GuestSlot& s = slots_[a.guest_id()];
+    RunLock& lock = s.vcpu_locks[a.vcpu_id()];
+    if (!lock.try_lock()) {
+      // Held: by a run or a GET/SET of this vCPU (H_BUSY), or by a run that is about to
+      // answer H_P2/H_P3 for an ID that does not exist: the table tells which.
+      held = find_guest(a.guest_id());
+      if (!held) return HcallResult::error(HStatus::P2);
+      if (!held->vcpu_for_run(a.vcpu_id())) return HcallResult::error(HStatus::P3);
+      return HcallResult::error(HStatus::Busy);
+    }
+    run = std::unique_lock<RunLock>(lock, std::adopt_lock);
+    g = s.live.load();
+    if (!g) return HcallResult::error(HStatus::P2);
+    v = g->vcpu_for_run(a.vcpu_id());
+    if (!v) return HcallResult::error(HStatus::P3);
+  } else {
+    if (a.guest_id() < kDirectGuests) {
+      release.s = &slots_[a.guest_id()];
+      release.s->runs.fetch_add(1);
+      g = release.s->live.load();
+    } else {
+      held = find_guest(a.guest_id());
+      g = held.get();
+    }
+  }
+  if (!run.owns_lock()) {
+    if (!g) return HcallResult::error(HStatus::P2);
+    v = a.vcpu_id() < kMaxVcpus ? g->vcpu_for_run(a.vcpu_id()) : nullptr;  // g holds it
+    if (!v) return HcallResult::error(HStatus::P3);
+    run = std::unique_lock<RunLock>(v->run_mu(), std::try_to_lock);
+    if (!run.owns_lock()) return HcallResult::error(HStatus::Busy);
+  }
 
   const papr::RealMemory mem = memory();
   const gsb::BufferInfo in = v->reg.run_input;
@@ -128,6 +136,9 @@ HcallResult Partition::h_guest_run_vcpu(const papr::HcallRegs& regs) {
   requests.system_reset = (a.flags() & papr::run_flag::kSystemReset) != 0;
 
   vpa_set_yield_parity(mem, v->reg.vpa, true);
+  // Built once, outside the loop, from the values themselves: rebuilt from `mem` at each
+  // entry it was a 16-byte load of two 8-byte stores, a store-forwarding stall (perf).
+  const isa::RunEnv env{memory(), &cfg, &host_.timebase(), &g->tlb_domain};
   isa::Exit exit;
   bool deleted = false;
   for (;;) {
@@ -142,7 +153,6 @@ HcallResult Partition::h_guest_run_vcpu(const papr::HcallRegs& regs) {
       cpu.flush_translations();
       v->seen_generation = generation;
     }
-    const isa::RunEnv env{mem, &cfg, &host_.timebase(), &g->tlb_domain};
     exit = cpu.run(env, requests);
     requests = {};  // the interrupts asked for are delivered (or pending in L2) once
     if (exit.kind == isa::ExitKind::Deleted || g->deleted.load()) {
@@ -167,7 +177,7 @@ HcallResult Partition::h_guest_run_vcpu(const papr::HcallRegs& regs) {
   // the L1's buffer (the layout checks the capacity before it writes anything).
   {
     const std::span<uint8_t> dst = mem.span(out.address, std::min<uint64_t>(out.size, kRunOutputMinSize));
-    if (encode_exit_output_fast(*reason, cpu.state(), dst)) return HcallResult::ok(static_cast<uint64_t>(*reason));
+    if (encode_exit_output_fast(*reason, cpu.state(), dst) != 0) return HcallResult::ok(static_cast<uint64_t>(*reason));
   }
   // Encode into host scratch first and copy once, so an internal failure leaves the L1's
   // output buffer untouched (§5: H_HARDWARE, nothing written).

@@ -47,8 +47,8 @@ struct ExitProgram {
   std::array<uint32_t, kMax> host{};
   std::array<bool, kMax> be32{};
 
-  std::optional<std::size_t> encode(std::span<uint8_t> dst, const VcpuState& s) const {
-    if (dst.size() < bytes) return std::nullopt;  // nothing written
+  std::size_t encode(std::span<uint8_t> dst, const VcpuState& s) const {
+    if (dst.size() < bytes) return 0;  // nothing written
     const auto* src = reinterpret_cast<const unsigned char*>(&s);
     uint8_t* p = dst.data();
     gsb::store_be32(p, count);
@@ -144,11 +144,9 @@ const ExitProgram* program_for(papr::ExitReason r) {
 
 bool has_exit_output_layout(papr::ExitReason r) { return program_for(r) != nullptr; }
 
-std::optional<std::size_t> encode_exit_output_fast(papr::ExitReason r, const isa::VcpuState& s,
-                                                   std::span<uint8_t> dst) {
+std::size_t encode_exit_output_fast(papr::ExitReason r, const isa::VcpuState& s, std::span<uint8_t> dst) {
   const ExitProgram* p = program_for(r);
-  if (p == nullptr) return std::nullopt;
-  return p->encode(dst, s);
+  return p == nullptr ? 0 : p->encode(dst, s);
 }
 
 }  // namespace nv2::l0

@@ -53,7 +53,22 @@ constexpr const ExitOutputs& exit_outputs(papr::ExitReason r) {
 // The exit the L1 sees for an engine exit (run.cpp). Unimplemented (an enabled instruction
 // the engine lacks; HEIR holds it) is reported as HEA so the L1 can emulate or reflect it
 // (nv2 decision, docs/decisions/l0.md). Deleted has no exit reason: the run answers H_STATE.
-std::optional<papr::ExitReason> exit_reason(isa::ExitKind k);
+// The §5 reason of an engine exit; nullopt for a deleted guest's. Inline: an out-of-line
+// optional return was a store-forwarding stall on every exit (perf, docs/perf/l0.md).
+constexpr std::optional<papr::ExitReason> exit_reason(isa::ExitKind k) {
+  switch (k) {
+    case isa::ExitKind::Stopped: return papr::ExitReason::Stopped;
+    case isa::ExitKind::Hdec: return papr::ExitReason::Hdec;
+    case isa::ExitKind::Hcall: return papr::ExitReason::Hcall;
+    case isa::ExitKind::Hdsi: return papr::ExitReason::Hdsi;
+    case isa::ExitKind::Hisi: return papr::ExitReason::Hisi;
+    case isa::ExitKind::Hea: return papr::ExitReason::Hea;
+    case isa::ExitKind::HvFacilityUnavailable: return papr::ExitReason::HvFacilityUnavailable;
+    case isa::ExitKind::Unimplemented: return papr::ExitReason::Hea;
+    case isa::ExitKind::Deleted: return std::nullopt;
+  }
+  return std::nullopt;
+}
 
 // Encoded size of one exit's output buffer: header + (element header + value) each.
 constexpr uint64_t encoded_size(const ExitOutputs& e) {
@@ -75,10 +90,10 @@ static_assert(kRunOutputMinSize == 4 + 11 * 12, "HCALL exit: GPR3-12 + DEC expir
 // The fast path of the output writer (run_output.cpp): the exit's elements encoded from
 // `state` into `dst` by one precomputed program (header, state offset, width per element),
 // byte for byte what the general pass (gsb::Writer + read_element) writes. Returns the bytes written, or
-// nullopt (nothing written) when the exit has no layout or `dst` is too small: the caller
-// then takes the general path.
-std::optional<std::size_t> encode_exit_output_fast(papr::ExitReason r, const isa::VcpuState& state,
-                                                   std::span<uint8_t> dst);
+// 0 (nothing written) when the exit has no program or `dst` is too small: the caller then
+// takes the general path. (A plain count: an std::optional return was a store-forwarding
+// stall on every exit, perf.)
+std::size_t encode_exit_output_fast(papr::ExitReason r, const isa::VcpuState& state, std::span<uint8_t> dst);
 // Whether encode_exit_output_fast serves this exit (every §5 exit does: their elements
 // are all scalar members of the state).
 bool has_exit_output_layout(papr::ExitReason r);

@@ -141,7 +141,7 @@ HcallResult Partition::state_call(const papr::HcallRegs& regs, bool set) {
 
   // Thread-wide: the vCPU must not be running (nv2 decision: H_BUSY, the L1 retries after
   // its run returned; serializing would block an L1 thread for a whole L2 time slice).
-  std::unique_lock run(v->run_mu, std::try_to_lock);
+  std::unique_lock run(v->run_mu(), std::try_to_lock);
   if (!run.owns_lock()) return HcallResult::error(HStatus::Busy);
   StateRefs refs;
   refs.vcpu = &v->state();

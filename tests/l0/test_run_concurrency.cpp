@@ -124,6 +124,36 @@ TEST_F(Concurrency, DeleteStopsARunningVcpuAndItsRunAnswersHState) {
   EXPECT_EQ(w.host.accounting().heap_in_use(), 0u);  // freed when the run let go
 }
 
+// Runs of vCPUs with IDs of 64 and above keep the guest through the slot's run count, the
+// others through the slot's vCPU lock (host.hpp GuestSlot): a delete meeting runs of both
+// kinds stops both, and the guest's memory goes once both let go.
+TEST_F(Concurrency, DeleteStopsRunsHoldingTheSlotLockAndTheSlotCount) {
+  const uint64_t g = guest_running("spin", 1);
+  const uint64_t high = 70;
+  ASSERT_EQ(w.l1.call(Hcall::H_GUEST_CREATE_VCPU, {0, g, high}).status, HStatus::Success);
+  w.l1.register_run_buffers(g, high, kRunIn + 0x4000, kRunOut + 0x4000);
+  const uint64_t hdec = w.host.timebase().now(0) + 30 * isa::Timebase::kFrequency;
+  ASSERT_EQ(w.l1.set(0, g, high, {{gsb::id::kNia, kEntry}, {gsb::id::kMsr, kMsrL2}, {gsb::id::kHdecExpiry, hdec}})
+                .status,
+            HStatus::Success);
+  w.l1.run_input({}, kRunIn + 0x4000);
+  std::atomic<int> states{0};
+  std::vector<std::thread> runners;
+  for (const uint64_t v : {uint64_t{0}, high})
+    runners.emplace_back([&, v] {
+      L1 l1(w.part, w.part.memory());
+      if (run_retrying(l1, g, v).status == HStatus::State) ++states;
+    });
+  wait_running(w.l1, g, 0);
+  wait_running(w.l1, g, high);
+  EXPECT_EQ(w.l1.call(Hcall::H_GUEST_DELETE, {0, g}).status, HStatus::Success);
+  for (auto& t : runners) t.join();
+  EXPECT_EQ(states.load(), 2);
+  EXPECT_EQ(w.host.accounting().heap_in_use(), 0u);
+  EXPECT_EQ(w.l1.run(g, 0).status, HStatus::P2);
+  EXPECT_EQ(w.l1.run(g, high).status, HStatus::P2);
+}
+
 TEST_F(Concurrency, DeleteAllStopsEveryRunningVcpu) {
   const uint64_t g = guest_running("spin", 3);
   std::vector<std::thread> runners;
