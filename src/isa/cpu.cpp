@@ -217,7 +217,7 @@ Exit Cpu::run(const RunEnv& env, InterruptRequests requests) {
           ++b->runs;
         }
       }
-      if (b->host != nullptr) {
+      if (b->host != nullptr && jit_) {
         // The previous block's host code left by a chainable exit to this block: record it,
         // so that next time it jumps here directly (jit.cpp chain_exit).
         if (x.jit_exit_slot != nullptr) *x.jit_exit_slot = {s.nia, x.chain_gen, b->chained};

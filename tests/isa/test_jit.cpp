@@ -614,3 +614,41 @@ TEST(Jit, FullArenaDropsEveryTranslationAndStartsAgain) {
 
 }  // namespace
 }  // namespace nv2::isa
+
+namespace nv2::isa {
+namespace {
+
+TEST(Jit, TogglingTheTranslatorBetweenRunsKeepsResults) {
+  // A loop translated in the first run; the translator switched off for the second (the run
+  // loop then ignores Block::host and interprets) and on again for the third.
+  testing::TestMachine m;
+  m.cpu().set_jit_threshold(0);
+  const std::vector<uint32_t> w = {d_form(14, 3, 3, 1), cmp_d(11, 0, 0, 3, 50), bc(4, 2, -8), kScOne};
+  m.put_words(kCode, w, true);
+  VcpuState& s = m.state();
+  s.msr = msr::kSF | msr::kME | msr::kRI | msr::kLE;
+  s.hdec_expiry_tb = ~uint64_t{0};
+  s.dec_expiry_tb = ~uint64_t{0};
+  s.nia = kCode;
+  Exit e = m.run();
+  ASSERT_EQ(e.kind, ExitKind::Hcall);
+  EXPECT_EQ(s.gpr[3], 50u);
+  EXPECT_EQ(e.instructions, 150u);
+  m.cpu().set_jit(false);
+  EXPECT_FALSE(m.cpu().jit());
+  s.gpr[3] = 0;
+  s.nia = kCode;
+  e = m.run();
+  ASSERT_EQ(e.kind, ExitKind::Hcall);
+  EXPECT_EQ(s.gpr[3], 50u);
+  EXPECT_EQ(e.instructions, 150u);
+  m.cpu().set_jit(true);
+  s.gpr[3] = 0;
+  s.nia = kCode;
+  e = m.run();
+  EXPECT_EQ(s.gpr[3], 50u);
+  EXPECT_EQ(e.instructions, 150u);
+}
+
+}  // namespace
+}  // namespace nv2::isa
