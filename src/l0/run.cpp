@@ -170,25 +170,26 @@ HcallResult Partition::h_guest_run_vcpu(const papr::HcallRegs& regs) {
   vpa_set_yield_parity(mem, v->reg.vpa, false);
   if (deleted) return HcallResult::error(HStatus::State);
 
-  const auto reason = exit_reason(exit.kind);
-  if (!reason) return HcallResult::error(HStatus::Hardware);
+  const uint64_t code = exit_reason_code(exit.kind);
+  if (code == kNoExitReason) return HcallResult::error(HStatus::Hardware);
+  const auto reason = static_cast<papr::ExitReason>(code);
 
-  // The usual exits (HCALL, HDEC, stop) through their precomputed layout, straight into
-  // the L1's buffer (the layout checks the capacity before it writes anything).
+  // Every §5 exit through its precomputed program, straight into the L1's buffer (the
+  // program checks the capacity before it writes anything).
   {
     const std::span<uint8_t> dst = mem.span(out.address, std::min<uint64_t>(out.size, kRunOutputMinSize));
-    if (encode_exit_output_fast(*reason, cpu.state(), dst) != 0) return HcallResult::ok(static_cast<uint64_t>(*reason));
+    if (encode_exit_output_fast(reason, cpu.state(), dst) != 0) return HcallResult::ok(code);
   }
   // Encode into host scratch first and copy once, so an internal failure leaves the L1's
   // output buffer untouched (§5: H_HARDWARE, nothing written).
   std::array<uint8_t, kRunOutputMinSize> scratch{};
   gsb::Writer w(scratch);
-  for (gsb::ElementId id : exit_outputs(*reason).elements())
+  for (gsb::ElementId id : exit_outputs(reason).elements())
     if (!w.put(id, read_element(refs, id))) return HcallResult::error(HStatus::Hardware);
   const std::span<uint8_t> dst = mem.span(out.address, w.size());
   if (dst.size() != w.size()) return HcallResult::error(HStatus::Hardware);
   std::memcpy(dst.data(), scratch.data(), w.size());
-  return HcallResult::ok(static_cast<uint64_t>(*reason));
+  return HcallResult::ok(code);
 }
 
 }  // namespace nv2::l0

@@ -53,21 +53,27 @@ constexpr const ExitOutputs& exit_outputs(papr::ExitReason r) {
 // The exit the L1 sees for an engine exit (run.cpp). Unimplemented (an enabled instruction
 // the engine lacks; HEIR holds it) is reported as HEA so the L1 can emulate or reflect it
 // (nv2 decision, docs/decisions/l0.md). Deleted has no exit reason: the run answers H_STATE.
-// The §5 reason of an engine exit; nullopt for a deleted guest's. Inline: an out-of-line
-// optional return was a store-forwarding stall on every exit (perf, docs/perf/l0.md).
-constexpr std::optional<papr::ExitReason> exit_reason(isa::ExitKind k) {
+// The §5 reason of an engine exit, or kNoExitReason for a deleted guest's. A plain word:
+// an std::optional return was a store-forwarding stall on every exit (perf, docs/perf/l0.md).
+inline constexpr uint64_t kNoExitReason = ~uint64_t{0};
+constexpr uint64_t exit_reason_code(isa::ExitKind k) {
   switch (k) {
-    case isa::ExitKind::Stopped: return papr::ExitReason::Stopped;
-    case isa::ExitKind::Hdec: return papr::ExitReason::Hdec;
-    case isa::ExitKind::Hcall: return papr::ExitReason::Hcall;
-    case isa::ExitKind::Hdsi: return papr::ExitReason::Hdsi;
-    case isa::ExitKind::Hisi: return papr::ExitReason::Hisi;
-    case isa::ExitKind::Hea: return papr::ExitReason::Hea;
-    case isa::ExitKind::HvFacilityUnavailable: return papr::ExitReason::HvFacilityUnavailable;
-    case isa::ExitKind::Unimplemented: return papr::ExitReason::Hea;
-    case isa::ExitKind::Deleted: return std::nullopt;
+    case isa::ExitKind::Stopped: return static_cast<uint64_t>(papr::ExitReason::Stopped);
+    case isa::ExitKind::Hdec: return static_cast<uint64_t>(papr::ExitReason::Hdec);
+    case isa::ExitKind::Hcall: return static_cast<uint64_t>(papr::ExitReason::Hcall);
+    case isa::ExitKind::Hdsi: return static_cast<uint64_t>(papr::ExitReason::Hdsi);
+    case isa::ExitKind::Hisi: return static_cast<uint64_t>(papr::ExitReason::Hisi);
+    case isa::ExitKind::Hea: return static_cast<uint64_t>(papr::ExitReason::Hea);
+    case isa::ExitKind::HvFacilityUnavailable: return static_cast<uint64_t>(papr::ExitReason::HvFacilityUnavailable);
+    case isa::ExitKind::Unimplemented: return static_cast<uint64_t>(papr::ExitReason::Hea);
+    case isa::ExitKind::Deleted: return kNoExitReason;
   }
-  return std::nullopt;
+  return kNoExitReason;
+}
+constexpr std::optional<papr::ExitReason> exit_reason(isa::ExitKind k) {
+  const uint64_t r = exit_reason_code(k);
+  if (r == kNoExitReason) return std::nullopt;
+  return static_cast<papr::ExitReason>(r);
 }
 
 // Encoded size of one exit's output buffer: header + (element header + value) each.

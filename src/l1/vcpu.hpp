@@ -30,6 +30,7 @@
 #include "gsb/wire.hpp"
 #include "l1/counters.hpp"
 #include "l1/error.hpp"
+#include "papr/abi.hpp"
 #include "papr/flags.hpp"
 #include "util/bits.hpp"
 
@@ -304,6 +305,7 @@ class Vcpu {
     std::array<bool, kMaxElements> be32{};        // Be32 (else Be64)
   };
   InputShape in_shape_;
+  papr::HcallRegs run_regs_;  // the RUN hcall's registers (run())
   bool input_memo_hit_ = false;
   // Encode the elements of `sending` into the run input buffer; count and bytes written.
   Result<void> encode_run_input(const Words& sending, uint32_t& count, uint32_t& bytes);
