@@ -172,6 +172,11 @@ std::string run_case(const Image& image, Engines& e, uint64_t seed, uint64_t ind
       for (Side* sd : sides) sd->cpu().request_stop();
       history.push_back("stop requested");
     }
+    // The second translating engine runs some runs with the translator switched off (its
+    // translations stay, unused, until it is switched on again).
+    const bool jitn_on = rng() % 8 != 0;
+    e.jitn.cpu().set_jit(jitn_on);
+    if (!jitn_on) history.push_back(names[2] + " switched off for this run");
     Observation o[3];
     for (int k = 0; k < 3; ++k) o[k] = sides[k]->run(tb, requests);
     history.push_back(exit_text(o[0]) + (requests.external ? " ext" : "") +
