@@ -68,7 +68,6 @@ constexpr uint32_t mtspr(uint32_t spr, uint32_t rs) {
 }
 constexpr uint32_t kScOne = 0x44000022;
 constexpr uint32_t kMtctr11 = mtspr(9, 11);
-constexpr uint32_t kMtlr11 = mtspr(8, 11);
 constexpr uint64_t kCode = 0x10000;
 constexpr uint64_t kData = 0x20000;
 
