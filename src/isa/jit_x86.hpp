@@ -60,6 +60,15 @@ inline constexpr uint8_t kMovzx8 = 0xB6, kMovzx16 = 0xB7, kMovsx8 = 0xBE, kMovsx
 inline constexpr uint8_t kBswap = 0xC8;  // C8+r
 }  // namespace opc
 
+// Prefix and addressing bytes (SDM Vol. 2 §2.1-§2.2).
+namespace enc {
+inline constexpr uint8_t kRex = 0x40, kRexW = 0x08, kRexR = 0x04, kRexX = 0x02, kRexB = 0x01;
+inline constexpr uint8_t kModDisp32 = 0x80;  // mod = 10: [base (+ index) + disp32]
+inline constexpr uint8_t kModReg = 0xC0;     // mod = 11: register operand
+inline constexpr uint8_t kRmSib = 4;         // rm = 100: a SIB byte follows
+inline constexpr uint8_t kSibNoIndex = 0x24; // SIB: no index, base = rsp/r12
+}  // namespace enc
+
 class Emitter {
  public:
   Emitter(uint8_t* begin, uint8_t* end) : begin_(begin), p_(begin), end_(end) {}
@@ -155,7 +164,10 @@ class Emitter {
   void div(Reg r, bool w64) { rex(w64, Reg::rax, r); byte(opc::kGroup3); modrm_reg(6, r); }
   void idiv(Reg r, bool w64) { rex(w64, Reg::rax, r); byte(opc::kGroup3); modrm_reg(7, r); }
   // cdq / cqo: rdx <- the sign of rax (before idiv).
-  void sign_extend_ax(bool w64) { if (w64) byte(0x48); byte(opc::kCdq); }
+  void sign_extend_ax(bool w64) {
+    if (w64) byte(enc::kRex | enc::kRexW);
+    byte(opc::kCdq);
+  }
   void neg(Reg r) { rex(true, Reg::rax, r); byte(opc::kGroup3); modrm_reg(3, r); }
   void not_(Reg r) { rex(true, Reg::rax, r); byte(opc::kGroup3); modrm_reg(2, r); }
   void test(Reg a, Reg b, bool w64 = true) { rr(opc::kTest, b, a, w64); }
@@ -238,29 +250,31 @@ class Emitter {
   // REX for a reg/reg form: `reg` in ModRM.reg, `rm` in ModRM.rm. `byte_regs`: an 8-bit
   // operand, which needs REX to name spl..dil.
   void rex(bool w, Reg reg, Reg rm, bool byte_regs = false) {
-    uint8_t r = static_cast<uint8_t>(0x40 | (w ? 8 : 0) | (high(reg) ? 4 : 0) | (high(rm) ? 1 : 0));
-    const bool need = r != 0x40 || (byte_regs && (low3(rm) >= 4 || low3(reg) >= 4));
+    const uint8_t r = static_cast<uint8_t>(enc::kRex | (w ? enc::kRexW : 0) | (high(reg) ? enc::kRexR : 0) |
+                                           (high(rm) ? enc::kRexB : 0));
+    const bool need = r != enc::kRex || (byte_regs && (low3(rm) >= 4 || low3(reg) >= 4));
     if (need) byte(r);
   }
   void rex_mem(bool w, Reg reg, const Mem& m, bool byte_reg) {
-    const uint8_t r = static_cast<uint8_t>(0x40 | (w ? 8 : 0) | (high(reg) ? 4 : 0) |
-                                           (m.has_index && high(m.index) ? 2 : 0) | (high(m.base) ? 1 : 0));
-    if (r != 0x40 || (byte_reg && static_cast<uint8_t>(reg) >= 4)) byte(r);
+    const uint8_t r = static_cast<uint8_t>(enc::kRex | (w ? enc::kRexW : 0) | (high(reg) ? enc::kRexR : 0) |
+                                           (m.has_index && high(m.index) ? enc::kRexX : 0) |
+                                           (high(m.base) ? enc::kRexB : 0));
+    if (r != enc::kRex || (byte_reg && static_cast<uint8_t>(reg) >= 4)) byte(r);
   }
   void modrm_reg(uint8_t reg_field, Reg rm) {
-    byte(static_cast<uint8_t>(0xC0 | ((reg_field & 7) << 3) | low3(rm)));
+    byte(static_cast<uint8_t>(enc::kModReg | ((reg_field & 7) << 3) | low3(rm)));
   }
   // mod = 10 (disp32) always: one form, no special case for rbp/r13 bases.
   void modrm_mem(Reg reg, const Mem& m) {
     const uint8_t regf = static_cast<uint8_t>((static_cast<uint8_t>(reg) & 7) << 3);
     if (m.has_index) {
-      byte(static_cast<uint8_t>(0x80 | regf | 4));
+      byte(static_cast<uint8_t>(enc::kModDisp32 | regf | enc::kRmSib));
       byte(static_cast<uint8_t>((m.scale_log2 << 6) | (low3(m.index) << 3) | low3(m.base)));
-    } else if (low3(m.base) == 4) {  // rsp/r12 need a SIB byte (no index)
-      byte(static_cast<uint8_t>(0x80 | regf | 4));
-      byte(0x24);
+    } else if (low3(m.base) == enc::kRmSib) {  // rsp/r12 as base need a SIB byte
+      byte(static_cast<uint8_t>(enc::kModDisp32 | regf | enc::kRmSib));
+      byte(enc::kSibNoIndex);
     } else {
-      byte(static_cast<uint8_t>(0x80 | regf | low3(m.base)));
+      byte(static_cast<uint8_t>(enc::kModDisp32 | regf | low3(m.base)));
     }
     u32(static_cast<uint32_t>(m.disp));
   }
