@@ -626,6 +626,22 @@ class CaseGen {
           out.push_back(diff::x_form(t, 0, 0, 178));
           break;
         }
+        if (pick(3) == 0 && &out == &main_) {
+          // rfid to the next instruction, sometimes with MSR[IR/DR] flipped on the way:
+          // mfmsr t ; [xori t,t,0x30] ; mtsrr1 t ; lis/ori b,next ; mtsrr0 b ; rfid
+          out.push_back(diff::x_form(t, 0, 0, 83));
+          if (coin()) out.push_back(diff::d_form(26, t, t, 0x30));
+          out.push_back(diff::mtspr(27, t));
+          const std::size_t at = out.size();
+          out.push_back(0);
+          out.push_back(0);
+          out.push_back(diff::mtspr(26, b));
+          out.push_back(words::kRfid);
+          const uint64_t next = here_of(out.size());
+          out[at] = lis(b, static_cast<uint32_t>(next >> 16));
+          out[at + 1] = ori(b, b, static_cast<uint32_t>(next & 0xFFFF));
+          break;
+        }
         switch (pick(8)) {
           case 4: out.push_back(diff::mfspr(t, 22)); break;  // mfspr DEC
           case 5: out.push_back(diff::mtspr(22, t)); break;  // mtspr DEC (random: often soon)
