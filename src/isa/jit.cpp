@@ -71,8 +71,14 @@ uint32_t jit_fallback(Exec* x, const Decoded* d, uint64_t cia) {
   x->block_begin = d;  // cia(d) and l2_tb(d) are relative to the array
   x->block_ea = cia;
   const Flow f = d->fn(*x, *d);
-  if (f != Flow::Next)
+  if (f != Flow::Next) {
     *x->retired += static_cast<uint64_t>(x->last - d) + (f == Flow::Branch ? 1 : 0);
+  } else if (x->ctx_changed || x->idle_request) {
+    // Only a handler sets these inside translated code: fold them into the one boundary
+    // test the chained exits make (retired >= next_check). The run loop sets next_check to
+    // 0 for both anyway; it then re-arms it at its full check.
+    x->next_check = 0;
+  }
   return static_cast<uint32_t>(f);
 }
 
@@ -273,11 +279,8 @@ class Translator {
     e_.load(W::b64, Reg::rdx, mem(kExec, exec_off(&x_.chain_gen)));
     e_.alu(Alu::Cmp, Reg::rdx, mem(Reg::rcx, static_cast<int32_t>(offsetof(JitChainSlot, gen))));
     out.push_back(e_.jcc(Cond::NE));
-    for (const bool* flag : {&x_.ctx_changed, &x_.idle_request}) {
-      e_.load(W::b8, Reg::rdx, mem(kExec, exec_off(flag)));
-      e_.test(Reg::rdx, Reg::rdx, false);
-      out.push_back(e_.jcc(Cond::NE));
-    }
+    // ctx_changed and idle_request: folded into next_check by jit_fallback (only handlers
+    // set them, and the run loop enters host code with both clear).
     e_.load(W::b64, Reg::rdx, mem(kRetired, 0));
     e_.alu(Alu::Cmp, Reg::rdx, mem(kExec, exec_off(&x_.next_check)));
     out.push_back(e_.jcc(Cond::AE));
