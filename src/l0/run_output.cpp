@@ -1,6 +1,7 @@
 // The run output fast path: one precomputed encode program per exit reason (run_output.hpp).
 #include <cstring>
 #include <memory>
+#include <utility>
 
 #include "gsb/layout.hpp"
 #include "l0/run_output.hpp"
@@ -47,6 +48,20 @@ struct ExitProgram {
   std::array<uint32_t, kMax> host{};
   std::array<bool, kMax> be32{};
 
+  static constexpr std::size_t kStride64 = gsb::kElementHeaderSize + 8;
+  void be64(uint8_t* p, const unsigned char* src, uint32_t k) const {
+    uint64_t v;
+    std::memcpy(&v, src + host[k], 8);
+    std::memcpy(p + k * kStride64, &header[k], 4);
+    gsb::store_be64(p + k * kStride64 + gsb::kElementHeaderSize, v);
+  }
+  template <uint32_t N>
+  void be64s(uint8_t* p, const unsigned char* src) const {
+    [&]<std::size_t... K>(std::index_sequence<K...>) {
+      (be64(p, src, static_cast<uint32_t>(K)), ...);
+    }(std::make_index_sequence<N>{});
+  }
+
   std::size_t encode(std::span<uint8_t> dst, const VcpuState& s) const {
     if (dst.size() < bytes) return 0;  // nothing written
     const auto* src = reinterpret_cast<const unsigned char*>(&s);
@@ -54,16 +69,16 @@ struct ExitProgram {
     gsb::store_be32(p, count);
     p += gsb::kHeaderSize;
     if (all_be64) {  // the usual exits: a fixed 12-byte stride, no per-element branch
-      constexpr std::size_t kStride = gsb::kElementHeaderSize + 8;
-      const uint32_t n = count;
-#pragma GCC unroll 4
-      for (uint32_t k = 0; k < n; ++k) {
-        uint64_t v;
-        std::memcpy(&v, src + host[k], 8);
-        std::memcpy(p + k * kStride, &header[k], 4);
-        gsb::store_be64(p + k * kStride + gsb::kElementHeaderSize, v);
+      // Unrolled for the row sizes of §5 (HCALL 11, the others 1–5), generic otherwise.
+      switch (count) {
+        case 1: be64s<1>(p, src); return bytes;
+        case 4: be64s<4>(p, src); return bytes;
+        case 5: be64s<5>(p, src); return bytes;
+        case 11: be64s<11>(p, src); return bytes;
+        default:
+          for (uint32_t k = 0; k < count; ++k) be64(p, src, k);
+          return bytes;
       }
-      return bytes;
     }
     for (uint32_t k = 0; k < count; ++k) {
       std::memcpy(p, &header[k], 4);

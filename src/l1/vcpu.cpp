@@ -325,7 +325,14 @@ Result<void> Vcpu::encode_run_input(const Words& sending, uint32_t& count, uint3
 
 Result<void> Vcpu::run(RunExit& exit) {
   uint64_t flags = 0;
-  NV2_TRY(prepare_entry(flags));
+  // prepare_entry only when it has something to do (the usual entry: nothing guest-wide
+  // dirty, no external pending or MER to clear, no registration to send, no reset).
+  uint64_t any_meta = 0;
+  for (std::size_t i = 0; i < IdBitmap::kWords; ++i)
+    any_meta |= dirty_.words()[i] & kSetStateOnlyIds.words()[i];
+  if (guest_->needs_flush() || external_pending() || mer_sent_ || any_meta != 0 ||
+      system_reset_.load(std::memory_order_relaxed))
+    NV2_TRY(prepare_entry(flags));
 
   // 4. Every other dirty thread-wide element goes into the run input buffer. The sets are
   //    combined a word at a time in registers: IdBitmap temporaries on the stack stalled
@@ -372,7 +379,7 @@ Result<void> Vcpu::run(RunExit& exit) {
   return parse_output(exit);
 }
 
-bool Vcpu::parse_output_fast(std::span<const uint8_t> buf, RunExit& exit) {
+[[gnu::always_inline]] inline bool Vcpu::parse_output_fast(std::span<const uint8_t> buf, RunExit& exit) {
   // The shape of the previous exit first (a run of hcall exits), then the others.
   const OutputShape* s = &shapes_[last_shape_];
   if (s->reason != exit.raw_reason) {
@@ -461,6 +468,11 @@ Result<void> Vcpu::parse_output(RunExit& exit) {
   const std::span<const uint8_t> buf = hv_->memory().span(run_out_.address, run_out_.size);
   // With something dirty the L1's unsent values win over the output: the general path.
   if (dirty_.empty() && parse_output_fast(buf, exit)) return {};
+  return parse_output_slow(buf, exit);
+}
+
+// Out of line: its Reader set-up and large frame stay off the fast path (perf).
+[[gnu::noinline]] Result<void> Vcpu::parse_output_slow(std::span<const uint8_t> buf, RunExit& exit) {
   gsb::Reader& r = out_;
   auto parsed = r.parse(buf, gsb::Policy::run_output());
   if (!parsed) return Unexpected{detail::decode_error(parsed.error())};

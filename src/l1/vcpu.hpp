@@ -243,6 +243,7 @@ class Vcpu {
   Result<void> get_state(const gsb::IdBitmap& ids);   // thread-wide GET_STATE of ids
   Result<void> prepare_entry(uint64_t& flags);
   Result<void> parse_output(RunExit& exit);
+  Result<void> parse_output_slow(std::span<const uint8_t> buf, RunExit& exit);
 
   Guest* guest_;
   Hypervisor* hv_;

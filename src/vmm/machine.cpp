@@ -295,10 +295,14 @@ void Machine::vcpu_thread(unsigned n) {
     slot.lpcr_generation_seen = lpcr_generation_.load();
     l1::StepResult step;  // reused: no StepResult copy per exit
     while (!ended_.load()) {
-      auto mb = apply_mailbox(slot);
-      if (!mb) {
-        shutdown(1, "error: vCPU " + std::to_string(n) + ": " + mb.error().message());
-        return;
+      // The mailbox only when something is in it (the check is two loads).
+      if (lpcr_generation_.load() != slot.lpcr_generation_seen ||
+          slot.vpa_pending.load(std::memory_order_acquire)) {
+        auto mb = apply_mailbox(slot);
+        if (!mb) {
+          shutdown(1, "error: vCPU " + std::to_string(n) + ": " + mb.error().message());
+          return;
+        }
       }
       if (auto r = loop.step(step); !r) {
         shutdown(1, "error: vCPU " + std::to_string(n) + ": " + r.error().message());
