@@ -40,9 +40,10 @@ std::span<const uint8_t> GsbCopy::copy_prefix(const papr::RealMemory& mem, uint6
   return {small_.data(), static_cast<std::size_t>(n)};
 }
 
-bool GsbCopy::matches_shape(std::span<const uint8_t> view, gsb::Policy policy) const {
-  if (!same_policy(policy)) return false;
-  if (view.size() < shape_.bytes || gsb::load_be32(view.data()) != shape_.count) return false;
+// The copy against the memo (same_policy already checked): the count and every element
+// header byte-identical, and the value rules of the elements that have one.
+bool GsbCopy::matches_shape(std::span<const uint8_t> view) const {
+  if (gsb::load_be32(view.data()) != shape_.count) return false;
   uint32_t diff = 0;
   const uint32_t n = shape_.count;
 #pragma GCC unroll 4
@@ -57,7 +58,7 @@ bool GsbCopy::matches_shape(std::span<const uint8_t> view, gsb::Policy policy) c
   for (uint32_t m = shape_.checked; m != 0; m &= m - 1) {
     const auto k = static_cast<uint32_t>(std::countr_zero(m));
     if (!gsb::value_ok(*shape_.desc[k], view.data() + shape_.offset[k] + gsb::kElementHeaderSize,
-                       policy.reject_unsettable_bits))
+                       shape_.policy.reject_unsettable_bits))
       return false;
   }
   return true;
@@ -108,13 +109,15 @@ Expected<void, gsb::Error> GsbCopy::load_memo(const papr::RealMemory& mem, uint6
     for (; i + 8 <= n; i += 8) std::memcpy(small_.data() + i, src + i, 8);
     for (; i < n; ++i) small_[i] = src[i];
     view = std::span<const uint8_t>(small_.data(), n);
+    if (matches_shape(view)) {
+      memo_hit_ = true;
+      view_ = view.data();
+      return {};
+    }
   } else {
+    // Another count: not the memo's structure (a count changed after the read above only
+    // costs the memo, never correctness: the Reader checks the copy).
     view = copy_prefix(mem, addr, limit);
-  }
-  if (matches_shape(view, policy)) {
-    memo_hit_ = true;
-    view_ = view.data();
-    return {};
   }
   auto r = parse_growing(mem, addr, limit, view, policy);
   if (r) remember_shape(policy);

@@ -60,7 +60,7 @@ class GsbCopy {
   std::span<const uint8_t> copy_prefix(const papr::RealMemory& mem, uint64_t addr, uint64_t limit);
   Expected<void, gsb::Error> parse_growing(const papr::RealMemory& mem, uint64_t addr, uint64_t limit,
                                            std::span<const uint8_t> view, gsb::Policy policy);
-  bool matches_shape(std::span<const uint8_t> view, gsb::Policy policy) const;
+  bool matches_shape(std::span<const uint8_t> view) const;  // view: at least shape_.bytes
   bool same_policy(gsb::Policy policy) const;  // a valid memo for this policy
   void remember_shape(gsb::Policy policy);
 

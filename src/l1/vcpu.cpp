@@ -272,25 +272,25 @@ Result<RunExit> Vcpu::run() {
   return exit;
 }
 
+[[gnu::always_inline]] inline bool Vcpu::encode_run_input_memo(const Words& sending, std::span<uint8_t> buf) {
+  const InputShape& m = in_shape_;
+  // The memo's bytes fit: the Writer wrote them into this same buffer.
+  if (!m.valid || m.ids != sending || buf.size() < m.bytes) return false;
+  uint8_t* const base = buf.data();
+  gsb::store_be32(base, m.count);
+  for (std::size_t k = 0; k < m.count; ++k) {
+    uint8_t* const p = base + m.offset[k];
+    std::memcpy(p, &m.header[k], 4);
+    const uint64_t v = slots_[m.dense[k]].w[0];
+    if (m.be32[k]) gsb::store_be32(p + gsb::kElementHeaderSize, static_cast<uint32_t>(v));
+    else gsb::store_be64(p + gsb::kElementHeaderSize, v);
+  }
+  return true;
+}
+
 Result<void> Vcpu::encode_run_input(const Words& sending, uint32_t& count, uint32_t& bytes) {
   const std::span<uint8_t> buf = hv_->memory().span(run_in_.address, run_in_.size);
   InputShape& m = in_shape_;
-  // The memo's bytes fit: the Writer wrote them into this same buffer.
-  input_memo_hit_ = m.valid && m.ids == sending && buf.size() >= m.bytes;
-  if (input_memo_hit_) {
-    uint8_t* const base = buf.data();
-    gsb::store_be32(base, m.count);
-    for (std::size_t k = 0; k < m.count; ++k) {
-      uint8_t* const p = base + m.offset[k];
-      std::memcpy(p, &m.header[k], 4);
-      const uint64_t v = slots_[m.dense[k]].w[0];
-      if (m.be32[k]) gsb::store_be32(p + gsb::kElementHeaderSize, static_cast<uint32_t>(v));
-      else gsb::store_be64(p + gsb::kElementHeaderSize, v);
-    }
-    count = m.count;
-    bytes = m.bytes;
-    return {};
-  }
   gsb::Writer w(buf);
   IdBitmap set;
   for (std::size_t i = 0; i < sending.size(); ++i) set.set_word(i, sending[i]);
@@ -341,7 +341,13 @@ Result<void> Vcpu::run(RunExit& exit) {
   const Words& dirty = dirty_.words();
   for (std::size_t i = 0; i < sending.size(); ++i) sending[i] = dirty[i] & kRunInputIds.words()[i];
   uint32_t count = 0, bytes = 0;
-  NV2_TRY(encode_run_input(sending, count, bytes));
+  input_memo_hit_ = encode_run_input_memo(sending, hv_->memory().span(run_in_.address, run_in_.size));
+  if (input_memo_hit_) {
+    count = in_shape_.count;
+    bytes = in_shape_.bytes;
+  } else {
+    NV2_TRY(encode_run_input(sending, count, bytes));
+  }
   for (std::size_t i = 0; i < sending.size(); ++i) dirty_.set_word(i, dirty[i] & ~sending[i]);
 
   // Every register set by hand: HcallRegs::make zero-fills all 13 with `rep stos`, whose

@@ -310,6 +310,8 @@ class Vcpu {
   bool input_memo_hit_ = false;
   // Encode the elements of `sending` into the run input buffer; count and bytes written.
   Result<void> encode_run_input(const Words& sending, uint32_t& count, uint32_t& bytes);
+  // The memo's part: true when it wrote the buffer (count and bytes are the memo's).
+  bool encode_run_input_memo(const Words& sending, std::span<uint8_t> buf);
   gsb::IdBitmap valid_, dirty_;
 
   CounterBlock ctr_;
