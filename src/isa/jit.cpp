@@ -55,14 +55,16 @@ constexpr Reg kRetired = Reg::r12;
 constexpr Reg kBlockEa = Reg::r13;
 constexpr Reg kSaved[] = {Reg::rbx, Reg::rbp, Reg::r12, Reg::r13, Reg::r14};
 
-// The most host code one guest instruction may need (the longest native sequence is a
-// load/store with its out-of-line miss path, ~150 bytes), with margin: a block is only
-// started when the arena has room for all of its instructions.
+// Host code reserved per guest instruction before a block is started: a chained exit is
+// ~210 bytes, so a side exit or a load/store with its miss path stays under this, and the
+// two exits of a block-ending conditional branch fit with the sentinel's share and the
+// overhead. An emitter that still runs out only records it: the arena is flushed and the
+// block translated again on its next run.
 constexpr std::size_t kMaxBytesPerInsn = 320;
 constexpr std::size_t kBlockOverhead = 256;
 
-// Calls from host code into the interpreter. The Decoded array is {insn, [fused branch,]
-// stub}: the handler's NV2_NEXT reaches the stub, which says "Next"; any other outcome
+// Calls from host code into the interpreter. The Decoded array is {insn, stub}: the
+// handler's NV2_NEXT reaches the stub, which says "Next"; any other outcome
 // recorded Exec::last inside the array, from which the retired count follows as in the
 // run loop (Flow::Branch retires the instruction that ended the chain).
 Flow op_jit_stub(Exec&, const Decoded&) { return Flow::Next; }
@@ -352,8 +354,8 @@ class Translator {
   }
 
   void emit_memory(const Decoded& d, const MemEntry& m, uint32_t i, const Decoded* array);
-  bool emit_native(const Decoded& d, Kind k, uint32_t i, Decoded*& arrays);
-  void emit_fused(uint32_t i, Decoded*& arrays);
+  bool emit_native(const Decoded& d, Kind k, uint32_t i);
+  void emit_fused(uint32_t i);
 
   struct Slow {
     std::vector<uint8_t*> from;
@@ -442,7 +444,7 @@ void Translator::emit_memory(const Decoded& d, const MemEntry& m, uint32_t i, co
   slow_.back().resume = e_.here();
 }
 
-void Translator::emit_fused(uint32_t i, Decoded*& arrays) {
+void Translator::emit_fused(uint32_t i) {
   const Decoded& c = b_.insns[i];
   const Decoded& br = b_.insns[i + 1];
   const CmpKind k = compare_kind(c.word);
@@ -450,7 +452,6 @@ void Translator::emit_fused(uint32_t i, Decoded*& arrays) {
   const bool is_signed = k == CmpKind::Signed || k == CmpKind::SignedImm;
   const bool to_lr = br.fn == &op_bclr;
   const bool side = i + 2 < b_.count;
-  (void)arrays;
   // rax, rcx <- the operands (fuse.cpp op_cmp_bc).
   if (l) {
     e_.load(W::b64, Reg::rax, gpr(c.ra));
@@ -501,7 +502,7 @@ void Translator::emit_fused(uint32_t i, Decoded*& arrays) {
   }
 }
 
-bool Translator::emit_native(const Decoded& d, Kind k, uint32_t i, Decoded*& arrays) {
+bool Translator::emit_native(const Decoded& d, Kind k, uint32_t i) {
   const bool oe = oe_bit(d);
   switch (k) {
     case Kind::Fallback:
@@ -818,7 +819,6 @@ bool Translator::emit_native(const Decoded& d, Kind k, uint32_t i, Decoded*& arr
       return true;
     }
   }
-  (void)arrays;
   return false;
 }
 
@@ -838,7 +838,7 @@ bool Translator::run(Decoded* arrays) {
   for (uint32_t i = 0; i < b_.count; ++i) {
     const Decoded& d = insns[i];
     if (is_fused(insns, i, b_.count)) {
-      emit_fused(i, next_array);
+      emit_fused(i);
       ++i;  // the branch
       continue;
     }
@@ -846,7 +846,7 @@ bool Translator::run(Decoded* arrays) {
       emit_memory(d, *m, i, make_array(next_array, &d, 1));
       continue;
     }
-    if (emit_native(d, kind_of(d), i, next_array)) continue;
+    if (emit_native(d, kind_of(d), i)) continue;
     call_fallback(i, make_array(next_array, &d, 1), false);
   }
   // The sentinel: NIA <- CIA of insns[count], EndBlock, every instruction retired.
@@ -915,8 +915,8 @@ bool Jit::translate(Exec& x, Block& b) {
   const std::size_t need = kBlockOverhead + kMaxBytesPerInsn * (std::size_t{b.count} + 1);
   if (need > arena_bytes_) return false;
   if (arena_bytes_ - used_ < need) flush(x);
-  // At most two Decoded (+ stub) per instruction: one array per fallback or memory access.
-  auto arrays = std::make_unique<Decoded[]>(3 * (std::size_t{b.count} + 1));
+  // One {insn, stub} array per fallback or memory access: at most two Decoded per instruction.
+  auto arrays = std::make_unique<Decoded[]>(2 * (std::size_t{b.count} + 1));
   // At most two chainable exits per instruction (taken, not taken) and the sentinel's.
   auto slots = std::make_unique<JitChainSlot[]>(2 * std::size_t{b.count} + 1);
   uint8_t* begin = arena_ + used_;
