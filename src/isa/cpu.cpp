@@ -126,17 +126,25 @@ Exit Cpu::run(const RunEnv& env, InterruptRequests requests) {
   x.requests = {requests.external, requests.privileged_doorbell, requests.system_reset};
   x.ctx_changed = true;
   x.idle_request = false;
-  ++x.epoch;  // blocks are re-checked against memory once in this run
+  // Blocks are re-checked against memory before they run in this run; chain links (and the
+  // translated code's chain slots) survive when their targets could be re-checked here.
+  x.begin_run();
   const bool deterministic = x.timebase->mode() == Timebase::Mode::Deterministic;
   const uint64_t start = retired_;
+  Block* b = nullptr;  // the block just executed (chaining source), or null
   auto done = [&](ExitKind k) {
     x.retired_blocks.clear();
     x.jit_exit_slot = nullptr;
+    // The next run starts where this one stopped (after an `sc 1`, at the hcall's return):
+    // its first block is looked up through this block's links (Exec::exit_block).
+    x.exit_block = b;
+    x.exit_gen = x.chain_gen;
+    x.exit_le = x.le;
     return Exit{k, retired_ - start};
   };
-
-  ++x.chain_gen;
-  Block* b = nullptr;  // the block just executed (chaining source), or null
+  // The previous run's last block, while its links are valid: the first boundary of this
+  // run follows its link instead of find_block.
+  Block* resume = x.exit_gen == x.chain_gen ? x.exit_block : nullptr;
   for (;;) {
     // Block boundary. The common case (no pending event, no context change) follows the
     // chain link of the previous block; everything else takes the full path.
@@ -182,6 +190,7 @@ Exit Cpu::run(const RunEnv& env, InterruptRequests requests) {
           if (*v == Vector::DirectedPrivilegedDoorbell) x.requests.doorbell = false;
           x.ctx_changed = true;
           b = nullptr;
+          resume = nullptr;
           continue;
         }
         if (deterministic) {
@@ -193,7 +202,18 @@ Exit Cpu::run(const RunEnv& env, InterruptRequests requests) {
         }
       }
       x.le = (s.msr & msr::kLE) != 0;
-      nb = x.find_block(s.nia);
+      if (resume != nullptr) {
+        // First block of the run (no interrupt was delivered in between, nothing moved the
+        // chain generation, same byte order): the last run's exit block is the chaining
+        // source, as if the run had not stopped.
+        if (b == nullptr && x.exit_gen == x.chain_gen && x.exit_le == x.le) {
+          b = resume;
+          for (const Block::Link& l : b->next)
+            if (l.ea == s.nia && l.gen == x.chain_gen) nb = l.to;
+        }
+        resume = nullptr;
+      }
+      if (nb == nullptr) nb = x.find_block(s.nia);
       if (nb == nullptr) {
         b = nullptr;
         if (x.fault_flow == Flow::Exit) return done(x.exit_kind);

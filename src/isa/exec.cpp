@@ -177,8 +177,30 @@ uint32_t fetch_word(const uint8_t* p, bool le) {
 // byte order is the host's — is one memcmp of the image: `words` then holds the bytes as
 // they are in memory.
 bool same_words(const uint8_t* p, const Block& b, bool le) {
-  if (le == (std::endian::native == std::endian::little))
-    return std::memcmp(p, b.words.data(), 4 * size_t{b.count}) == 0;
+  if (le == (std::endian::native == std::endian::little)) {
+    // In the host's byte order the block's image is its words: one memcmp (vectorised by
+    // libc) for long blocks, 8 bytes at a time inline for short ones (the call and its PLT
+    // stub would cost more than the compare).
+    const auto* q = reinterpret_cast<const uint8_t*>(b.words.data());
+    const size_t n = 4 * size_t{b.count};
+    if (n > 32) return std::memcmp(p, q, n) == 0;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+      uint64_t u;
+      uint64_t v;
+      std::memcpy(&u, p + i, 8);
+      std::memcpy(&v, q + i, 8);
+      if (u != v) return false;
+    }
+    if (i < n) {
+      uint32_t u;
+      uint32_t v;
+      std::memcpy(&u, p + i, 4);
+      std::memcpy(&v, q + i, 4);
+      if (u != v) return false;
+    }
+    return true;
+  }
   for (uint32_t i = 0; i < b.count; ++i)
     if (fetch_word(p + 4 * i, le) != b.words[i]) return false;
   return true;
@@ -241,7 +263,41 @@ Block* Exec::find_block(uint64_t ea) {
       if (e.tag != ~uint64_t{0} && e.l1_page == hp->l1_page) e.tag = ~uint64_t{0};
   }
   slot = b;
+  if (b->linked_gen != chain_gen) {
+    // A block a chain link of this generation may reach from now on (begin_run).
+    if (linked_of_gen != chain_gen) {
+      linked_of_gen = chain_gen;
+      linked_count = 0;
+      linked_full = false;
+    }
+    if (linked_count < kLinkedMax) {
+      linked[linked_count++] = b;
+    } else {
+      linked_full = true;
+    }
+    b->linked_gen = chain_gen;
+  }
   return b;
+}
+
+void Exec::begin_run() {
+  ++epoch;
+  if (linked_of_gen != chain_gen || linked_full) {
+    ++chain_gen;  // the links' targets are not all known: drop every link
+    return;
+  }
+  // Blocks are keyed by L1 real address (| LE) and l1 is the one they were decoded from
+  // (Cpu::run flushes everything when it changes), so each image is at base + key.
+  for (unsigned i = 0; i < linked_count; ++i) {
+    Block& b = *linked[i];
+    const uint64_t real = b.key & ~uint64_t{3};
+    if (!same_words(l1.base() + real, b, (b.key & 1) != 0)) {
+      // Moves chain_gen: the remaining blocks are checked by find_block on their next use.
+      invalidate_code_page(real & ~kPageMask);
+      return;
+    }
+    b.epoch = epoch;
+  }
 }
 
 }  // namespace nv2::isa

@@ -71,6 +71,7 @@ struct Block {
     Block* to = nullptr;
   };
   std::array<Link, 2> next{};
+  uint64_t linked_gen = 0;  // the chain generation in which it joined Exec::linked (or 0)
   // Translation (jit.hpp). `host` runs the whole block and returns its Flow (as uint32_t),
   // with Exec::retired already advanced; it lives in the vCPU's code arena, and dies with
   // this Block (a dropped block is never run again) or with an arena flush, which clears it.
@@ -124,8 +125,26 @@ struct Exec {
   std::vector<std::unique_ptr<Block>> retired_blocks;  // freed at the next block boundary
   uint32_t epoch = 1;
   // Bumped whenever a block or a fetch translation may have gone away (invalidations,
-  // host-page flushes, a new run): chain links of an older generation are ignored.
+  // host-page flushes, a tlbie seen, an arena flush): chain links of an older generation
+  // are ignored. A new run keeps the generation when begin_run() could re-check every
+  // block a link of this generation can reach (docs/decisions/isa-core.md, "Links across
+  // runs").
   uint64_t chain_gen = 1;
+  // The blocks find_block returned since chain_gen last moved: every chain link and
+  // translated-code chain slot of generation chain_gen targets one of them (links are
+  // recorded only to a block find_block just returned, or that such a link reached).
+  // `linked_full`: more than kLinkedMax of them, so the next run moves chain_gen instead.
+  static constexpr unsigned kLinkedMax = 16;
+  std::array<Block*, kLinkedMax> linked{};
+  unsigned linked_count = 0;
+  uint64_t linked_of_gen = 0;  // the generation `linked` describes; != chain_gen: empty
+  bool linked_full = false;
+  // The block that ended the last run (the chaining source of the next run's first block,
+  // e.g. the block after an `sc 1`), valid while chain_gen is exit_gen and MSR[LE] is
+  // exit_le (links are by EA; the block key holds the byte order).
+  Block* exit_block = nullptr;
+  uint64_t exit_gen = 0;
+  bool exit_le = false;
 
   // larx/stcx reservation (Book II §4.4.2): L1 real address, length and the value loaded.
   bool res_valid = false;
@@ -271,6 +290,11 @@ struct Exec {
 
   // The block starting at `ea` (decoded on a miss), or nullptr after a fetch fault.
   Block* find_block(uint64_t ea);
+  // Start of a run (Cpu::run): a new epoch (each block is re-checked against memory before
+  // it runs again, as the L1 may have rewritten L2 code). When every block chain links can
+  // reach is known (`linked`), they are re-checked here, so the links stay valid; a block
+  // whose words changed drops its page. Otherwise the links are dropped (chain_gen moves).
+  void begin_run();
 };
 
 }  // namespace nv2::isa
