@@ -649,6 +649,146 @@ TEST(Jit, TogglingTheTranslatorBetweenRunsKeepsResults) {
   EXPECT_EQ(e.instructions, 150u);
 }
 
+// ---- chain links across runs (docs/decisions/isa-core.md, "Links across runs") -----------
+// An hcall loop like guests/hcall_storm.c: every run starts after the last run's `sc 1` and
+// goes round the loop to the next one, so after the first runs every block of a run is
+// reached through a chain link (or a translated chain slot) kept from earlier runs.
+
+struct LoopMachine {
+  testing::TestMachine m;
+  LoopMachine(bool jit, uint32_t threshold) {
+    m.cpu().set_jit(jit);
+    m.cpu().set_jit_threshold(threshold);
+    VcpuState& s = m.state();
+    s.msr = msr::kSF | msr::kME | msr::kRI | msr::kLE;
+    s.hdec_expiry_tb = ~uint64_t{0};
+    s.dec_expiry_tb = ~uint64_t{0};
+    s.nia = kCode;
+  }
+  // Runs to the next exit, which must be the loop's hcall.
+  void run_to_hcall() {
+    const Exit e = m.run();
+    ASSERT_EQ(e.kind, ExitKind::Hcall);
+  }
+};
+
+TEST(Jit, CodeBehindAChainLinkRewrittenBetweenRunsIsSeen) {
+  // C: b A | A: addi r3,r3,1; b B | B: addi r4,r4,1; sc 1 | (back to C). Each of the three
+  // blocks is rewritten in turn between two runs, after enough runs that the loop runs
+  // through kept links (and, translated, through chain slots); the next run must execute
+  // the new instruction.
+  constexpr uint64_t kA = kCode, kB = kCode + 12, kC = kCode + 20;
+  const std::vector<uint32_t> w = {
+      d_form(14, 3, 3, 1),  // A: addi r3,r3,1
+      b(8),                 //    b B
+      d_form(14, 9, 0, 7),  //    (never run)
+      d_form(14, 4, 4, 1),  // B: addi r4,r4,1
+      kScOne,               //    sc 1
+      b(-20),               // C: b A
+  };
+  struct Patch {
+    uint64_t at;
+    uint32_t word;
+    unsigned reg;  // the register whose step changes from 1 to 5
+  };
+  const Patch patches[] = {
+      {kA, d_form(14, 3, 3, 5), 3},
+      {kB, d_form(14, 4, 4, 5), 4},
+      // C gets an addi in front of its branch: the first block of a run, reached through the
+      // last run's exit block.
+      {kC, d_form(14, 3, 3, 4), 3},
+  };
+  for (const bool jit : {false, true}) {
+    for (const uint32_t threshold : {0u, 2u}) {
+      for (const Patch& patch : patches) {
+        SCOPED_TRACE(::testing::Message() << "jit " << jit << " threshold " << threshold << " patch at 0x"
+                                        << std::hex << patch.at);
+        LoopMachine lm(jit, threshold);
+        lm.m.put_words(kCode, w, true);
+        if (patch.at == kC) {
+          // Room for C's extra instruction: C becomes addi; b A.
+          const uint32_t c2[] = {d_form(14, 0, 0, 0), b(-24)};  // addi r0,r0,0 (a no-op write)
+          lm.m.put_words(kC, c2, true);
+        }
+        VcpuState& s = lm.m.state();
+        for (int i = 0; i < 6; ++i) lm.run_to_hcall();
+        EXPECT_EQ(s.gpr[3], 6u);
+        EXPECT_EQ(s.gpr[4], 6u);
+        const uint64_t before = s.gpr[patch.reg];
+        const uint32_t word[] = {patch.word};
+        lm.m.put_words(patch.at, word, true);
+        lm.run_to_hcall();
+        // A patched C adds 4 and then A adds 1; a patched A or B adds 5 instead of 1.
+        EXPECT_EQ(s.gpr[patch.reg], before + 5);
+        lm.run_to_hcall();
+        EXPECT_EQ(s.gpr[patch.reg], before + 10);
+      }
+    }
+  }
+}
+
+TEST(Jit, RunThroughMoreBlocksThanTheLinkSetSeesRewrittenCode) {
+  // A loop of 24 blocks (addi r3,r3,1; b next), more than Exec::kLinkedMax: the run start
+  // cannot re-check all the links' targets, so it drops the links, and the rewritten block
+  // is found by find_block's own re-check.
+  constexpr unsigned kBlocks = 24;
+  static_assert(kBlocks > Exec::kLinkedMax);
+  std::vector<uint32_t> w;
+  for (unsigned i = 0; i < kBlocks; ++i) {
+    w.push_back(d_form(14, 3, 3, 1));
+    w.push_back(b(4));
+  }
+  w.push_back(kScOne);
+  w.push_back(b(-static_cast<int32_t>(4 * w.size())));
+  for (const bool jit : {false, true}) {
+    SCOPED_TRACE(::testing::Message() << "jit " << jit);
+    LoopMachine lm(jit, 0);
+    lm.m.put_words(kCode, w, true);
+    VcpuState& s = lm.m.state();
+    for (int i = 0; i < 4; ++i) lm.run_to_hcall();
+    EXPECT_EQ(s.gpr[3], 4u * kBlocks);
+    const uint32_t word[] = {d_form(14, 3, 3, 100)};
+    lm.m.put_words(kCode + 8 * 17, word, true);
+    lm.run_to_hcall();
+    EXPECT_EQ(s.gpr[3], 5u * kBlocks + 99);
+  }
+}
+
+TEST(Jit, ByteOrderChangedBetweenRunsIsNotFollowedThroughTheLastExit) {
+  // The L1 flips MSR[LE] between runs: the block after the `sc 1` must be decoded in the new
+  // byte order, not reached through the last run's exit block (whose links are by EA and
+  // were recorded little-endian). The outcome is compared with a fresh engine's.
+  const std::vector<uint32_t> w = {
+      kScOne,               // sc 1
+      d_form(14, 3, 3, 1),  // addi r3,r3,1  (big-endian: 0x01006338, an illegal word)
+      b(-8),                // b back to the sc
+  };
+  for (const bool jit : {false, true}) {
+    SCOPED_TRACE(::testing::Message() << "jit " << jit);
+    LoopMachine lm(jit, 0);
+    lm.m.put_words(kCode, w, true);
+    VcpuState& s = lm.m.state();
+    for (int i = 0; i < 4; ++i) lm.run_to_hcall();
+    EXPECT_EQ(s.gpr[3], 3u);
+    EXPECT_EQ(s.nia, kCode + 4);
+    s.msr &= ~msr::kLE;
+
+    testing::TestMachine fresh;
+    fresh.cpu().set_jit(jit);
+    fresh.cpu().set_jit_threshold(0);
+    fresh.put_words(kCode, w, true);
+    fresh.state() = s;
+    const Exit want = fresh.run();
+    const Exit got = lm.m.run();
+    EXPECT_EQ(got.kind, want.kind);
+    EXPECT_NE(got.kind, ExitKind::Hcall);
+    EXPECT_EQ(got.instructions, want.instructions);
+    EXPECT_EQ(s.nia, fresh.state().nia);
+    EXPECT_EQ(s.gpr[3], fresh.state().gpr[3]);
+    EXPECT_EQ(s.heir, fresh.state().heir);
+  }
+}
+
 }  // namespace
 }  // namespace nv2::isa
 
