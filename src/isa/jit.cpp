@@ -10,6 +10,7 @@
 // 16-byte aligned at every call the block makes).
 #include "isa/jit.hpp"
 
+#include <bit>
 #include <cstddef>
 #include <cstring>
 #include <type_traits>
@@ -87,14 +88,14 @@ uint32_t jit_fallback(Exec* x, const Decoded* d, uint64_t cia) {
 // What the translator emits natively; everything else is Kind::Fallback.
 enum class Kind : uint8_t {
   Fallback,
-  Addi, Addis, Add, Subf, Neg,
+  Addi, Addis, Add, Subf, Neg, Addic, AddicRc, Addze,
   And, Andc, Or, Orc, Xor, Nand, Nor, Eqv,
   Ori, Oris, Xori, Xoris, AndiRc, AndisRc,
   Extsb, Extsh, Extsw,
   Rlwinm, Rldicl, Rldicr, Rldic, Slw, Srw, Sld, Srd, Srawi, Sradi,
   Mullw, Mulld, Mulli, Maddld,
   Divw, Divwu, Divd, Divdu, Modsw, Moduw, Modsd, Modud,
-  Isel,
+  Isel, Mfspr, Mtspr,
   Cmp, Cmpl, Cmpi, Cmpli,
   Load, Store,
   B, Bc, BcSide, Bclr, BclrSide, Bcctr,
@@ -154,6 +155,10 @@ const NativeEntry kNative[] = {
     {&op_cmpi, Kind::Cmpi},     {&op_cmpli, Kind::Cmpli},   {&op_b, Kind::B},
     {&op_bc, Kind::Bc},         {&op_bc_side, Kind::BcSide}, {&op_bclr, Kind::Bclr},
     {&op_bclr_side, Kind::BclrSide}, {&op_bcctr, Kind::Bcctr},
+    // The carry family and the LR/CTR/XER moves of a call's prologue and epilogue and of
+    // hcall wrappers (hcall-storm round trip profile: each was a fallback call per hcall).
+    {&op_addic, Kind::Addic},   {&op_addic_rc, Kind::AddicRc}, {&op_addze, Kind::Addze},
+    {&op_mfspr, Kind::Mfspr},   {&op_mtspr, Kind::Mtspr},
 };
 
 const MemEntry* find_mem(Handler fn) {
@@ -519,6 +524,61 @@ bool Translator::emit_native(const Decoded& d, Kind k, uint32_t i) {
         if (v != 0) e_.alu_imm(Alu::Add, Reg::rax, static_cast<int32_t>(v));
       }
       e_.store(W::b64, gpr(d.rt), Reg::rax);
+      return true;
+    }
+    case Kind::Addic:
+    case Kind::AddicRc:
+    case Kind::Addze: {
+      // RT <- (RA) + EXTS(SI) (addic, addic.) or (RA) + CA (addze); CA = carry out of the
+      // 64-bit sum, CA32 = carry out of the low words (Book I §3.3.9, exec_fixed.cpp add3).
+      // The two adds set x86 CF to exactly these: the 32-bit one first, on a copy.
+      if (oe) return false;  // addzeo: OV/SO, the interpreter
+      e_.alu(Alu::Xor, Reg::rdx, Reg::rdx, false);
+      e_.alu(Alu::Xor, Reg::rdi, Reg::rdi, false);
+      e_.load(W::b64, Reg::rax, gpr(d.ra));
+      e_.mov(Reg::rsi, Reg::rax, false);
+      if (k == Kind::Addze) {
+        e_.load(W::b64, Reg::rcx, xer());
+        e_.shift_imm(Shift::Shr, Reg::rcx, static_cast<uint8_t>(std::countr_zero(xer::kCA)));
+        e_.alu_imm(Alu::And, Reg::rcx, 1, false);
+        e_.alu(Alu::Add, Reg::rsi, Reg::rcx, false);
+        e_.setcc(Cond::B, Reg::rdx);
+        e_.alu(Alu::Add, Reg::rax, Reg::rcx);
+      } else {
+        const auto v = static_cast<int32_t>(d.imm);
+        e_.alu_imm(Alu::Add, Reg::rsi, v, false);
+        e_.setcc(Cond::B, Reg::rdx);
+        e_.alu_imm(Alu::Add, Reg::rax, v);
+      }
+      e_.setcc(Cond::B, Reg::rdi);
+      e_.shift_imm(Shift::Shl, Reg::rdx, static_cast<uint8_t>(std::countr_zero(xer::kCA32)), false);
+      e_.shift_imm(Shift::Shl, Reg::rdi, static_cast<uint8_t>(std::countr_zero(xer::kCA)), false);
+      e_.alu(Alu::Or, Reg::rdx, Reg::rdi, false);
+      e_.load(W::b64, Reg::rsi, xer());
+      e_.alu_imm(Alu::And, Reg::rsi, static_cast<int32_t>(~(xer::kCA | xer::kCA32)));
+      e_.alu(Alu::Or, Reg::rsi, Reg::rdx);
+      e_.store(W::b64, xer(), Reg::rsi);
+      e_.store(W::b64, gpr(d.rt), Reg::rax);
+      if (k == Kind::AddicRc || (k == Kind::Addze && rc_bit(d))) set_cr0();
+      return true;
+    }
+    case Kind::Mfspr:
+    case Kind::Mtspr: {
+      // XER, LR, CTR: plain registers (never privileged, no side effect; exec_flow.cpp
+      // handles them inline the same way). Every other SPR: the interpreter's table.
+      const Mem* reg = nullptr;
+      const Mem m_xer = xer(), m_lr = lr(), m_ctr = ctr();
+      if (d.imm == 1 && k == Kind::Mfspr) reg = &m_xer;
+      if (d.imm == 8) reg = &m_lr;
+      if (d.imm == 9) reg = &m_ctr;
+      if (reg == nullptr) return false;
+      if (k == Kind::Mfspr) {
+        e_.load(W::b64, Reg::rax, *reg);
+        e_.store(W::b64, gpr(d.rt), Reg::rax);
+      } else {
+        e_.load(W::b64, Reg::rax, gpr(d.rt));
+        e_.store(W::b64, *reg, Reg::rax);
+      }
       return true;
     }
     case Kind::Add:

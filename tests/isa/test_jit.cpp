@@ -275,6 +275,68 @@ TEST(Jit, IntegerFamiliesMatchTheInterpreter) {
   }
 }
 
+TEST(Jit, CarriesAndRegisterMovesMatchTheInterpreter) {
+  // addic, addic., addze (and addze., addzeo on the fallback) around the 32- and 64-bit
+  // carry boundaries, and the LR/CTR/XER moves; after each instruction its target, CR and
+  // XER are stored to a slot of its own, so every intermediate result is compared.
+  constexpr uint32_t kAddze = 202, kMfcr0 = 0x7C000026;
+  const auto mfspr = [](uint32_t rt, uint32_t spr) {
+    return (31u << 26) | (rt << 21) | ((spr & 31) << 16) | ((spr >> 5) << 11) | (339u << 1);
+  };
+  struct Step {
+    uint32_t word;
+    uint32_t target;
+  };
+  const std::vector<Step> steps = {
+      {mtspr(1, 25), 25},                   // mtxer r25: CA in for the first addze
+      {xo_form(26, 27, 0, kAddze, 0, 0), 26},  // addze r26,r27
+      {d_form(12, 3, 4, -1), 3},            // addic r3,r4,-1
+      {d_form(12, 5, 6, 1), 5},             // addic r5,r6,1
+      {d_form(13, 7, 8, 0x7FFF), 7},        // addic. r7,r8,32767
+      {d_form(13, 9, 10, -0x8000), 9},      // addic. r9,r10,-32768
+      {xo_form(11, 3, 0, kAddze, 0, 0), 11},  // addze r11,r3
+      {xo_form(12, 5, 0, kAddze, 0, 1), 12},  // addze. r12,r5
+      {xo_form(13, 7, 0, kAddze, 1, 0), 13},  // addzeo r13,r7 (fallback)
+      {d_form(12, 14, 15, 0), 14},          // addic r14,r15,0: CA, CA32 cleared
+      {xo_form(15, 14, 0, kAddze, 0, 0), 15},  // addze r15,r14
+      {d_form(12, 16, 16, -1), 16},         // addic r16,r16,-1 (RT = RA)
+      {mtspr(8, 17), 17},                   // mtlr r17
+      {mfspr(18, 8), 18},                   // mflr r18
+      {mtspr(9, 19), 19},                   // mtctr r19
+      {mfspr(20, 9), 20},                   // mfctr r20
+      {mfspr(21, 1), 21},                   // mfxer r21
+      {mtspr(1, 22), 22},                   // mtxer r22 (fallback: ends the block)
+      {mfspr(23, 1), 23},                   // mfxer r23
+      {mfspr(24, 287), 24},                 // mfpvr r24 (fallback: the SPR table)
+  };
+  std::vector<uint32_t> recorded;
+  for (std::size_t i = 0; i < steps.size(); ++i) {
+    const auto slot = static_cast<int32_t>(24 * i);
+    recorded.push_back(steps[i].word);
+    recorded.push_back(ds_form(62, steps[i].target, 2, slot, 0));  // std target,slot(r2)
+    recorded.push_back(kMfcr0);
+    recorded.push_back(ds_form(62, 0, 2, slot + 8, 0));
+    recorded.push_back(mfspr(0, 1));
+    recorded.push_back(ds_form(62, 0, 2, slot + 16, 0));
+  }
+  recorded.push_back(kScOne);
+  // Register inputs at the carry boundaries of both widths.
+  const uint64_t edges[] = {0,           1,           0xFFFFFFFF,          0x100000000,
+                            0x7FFFFFFF,  0x80000000,  0xFFFFFFFFFFFFFFFF,  0x7FFFFFFFFFFFFFFF,
+                            0x8000000000000000, 0xFFFFFFFF00000000, 0x00000000FFFF8000, 0x12345678FFFF0001};
+  constexpr std::size_t kEdges = sizeof(edges) / sizeof(edges[0]);
+  for (uint64_t seed = 1; seed <= 24; ++seed) {
+    Program p{recorded};
+    p.gprs = inputs(seed);
+    for (uint32_t r = 3; r <= 27; ++r) p.gprs.emplace_back(r, edges[(r + seed) % kEdges]);
+    p.gprs.emplace_back(25, seed % 2 == 0 ? uint64_t{0xE00C0000} : 0);  // XER: SO OV CA OV32 CA32 or none
+    p.gprs.emplace_back(2, kData);
+    const Outcome o = expect_same(p, "carries and register moves");
+    EXPECT_EQ(o.exit.kind, ExitKind::Hcall);
+    EXPECT_EQ(o.state.nia, kCode + 4 * p.words.size());
+  }
+}
+
 TEST(Jit, BranchesLoopsAndCallsMatchTheInterpreter) {
   // r3 counts down in a fused cmpwi/bne loop; bdnz over CTR; a bl to a leaf that returns with
   // a conditional blr; a bctrl through CTR; side exits in both directions.
