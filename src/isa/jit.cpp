@@ -532,7 +532,7 @@ bool Translator::emit_native(const Decoded& d, Kind k, uint32_t i) {
       // RT <- (RA) + EXTS(SI) (addic, addic.) or (RA) + CA (addze); CA = carry out of the
       // 64-bit sum, CA32 = carry out of the low words (Book I §3.3.9, exec_fixed.cpp add3).
       // The two adds set x86 CF to exactly these: the 32-bit one first, on a copy.
-      if (oe) return false;  // addzeo: OV/SO, the interpreter
+      if (k == Kind::Addze && oe) return false;  // addzeo: OV/SO, the interpreter (D-form: bit 21 is SI)
       e_.alu(Alu::Xor, Reg::rdx, Reg::rdx, false);
       e_.alu(Alu::Xor, Reg::rdi, Reg::rdi, false);
       e_.load(W::b64, Reg::rax, gpr(d.ra));
