@@ -176,7 +176,7 @@ uint32_t fetch_word(const uint8_t* p, bool le) {
 // use in each run (an hcall round trip re-enters often), so the common case — the block's
 // byte order is the host's — is one memcmp of the image: `words` then holds the bytes as
 // they are in memory.
-bool same_words(const uint8_t* p, const Block& b, bool le) {
+inline bool same_words(const uint8_t* p, const Block& b, bool le) {
   if (le == (std::endian::native == std::endian::little)) {
     // In the host's byte order the block's image is its words: one memcmp (vectorised by
     // libc) for long blocks, 8 bytes at a time inline for short ones (the call and its PLT
@@ -281,22 +281,25 @@ Block* Exec::find_block(uint64_t ea) {
 }
 
 void Exec::begin_run() {
-  ++epoch;
+  const uint32_t e = ++epoch;
   if (linked_of_gen != chain_gen || linked_full) {
     ++chain_gen;  // the links' targets are not all known: drop every link
     return;
   }
   // Blocks are keyed by L1 real address (| LE) and l1 is the one they were decoded from
-  // (Cpu::run flushes everything when it changes), so each image is at base + key.
-  for (unsigned i = 0; i < linked_count; ++i) {
+  // (Cpu::run flushes everything when it changes), so each image is at base + key. Locals:
+  // the stores of the epoch stamps may alias Exec's own fields.
+  const uint8_t* const base = l1.base();
+  const unsigned n = linked_count;
+  for (unsigned i = 0; i < n; ++i) {
     Block& b = *linked[i];
     const uint64_t real = b.key & ~uint64_t{3};
-    if (!same_words(l1.base() + real, b, (b.key & 1) != 0)) {
+    if (!same_words(base + real, b, (b.key & 1) != 0)) [[unlikely]] {
       // Moves chain_gen: the remaining blocks are checked by find_block on their next use.
       invalidate_code_page(real & ~kPageMask);
       return;
     }
-    b.epoch = epoch;
+    b.epoch = e;
   }
 }
 
