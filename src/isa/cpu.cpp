@@ -213,16 +213,18 @@ Exit Cpu::run(const RunEnv& env, InterruptRequests requests) {
         }
         resume = nullptr;
       }
-      if (nb == nullptr) nb = x.find_block(s.nia);
       if (nb == nullptr) {
-        b = nullptr;
-        if (x.fault_flow == Flow::Exit) return done(x.exit_kind);
-        continue;  // ISI delivered
-      }
-      if (b != nullptr) {
-        // Remember the successor: slot 0 for the first target seen, slot 1 for the other.
-        Block::Link& l = (b->next[0].gen != x.chain_gen || b->next[0].ea == s.nia) ? b->next[0] : b->next[1];
-        l = {s.nia, x.chain_gen, nb};
+        nb = x.find_block(s.nia);
+        if (nb == nullptr) {
+          b = nullptr;
+          if (x.fault_flow == Flow::Exit) return done(x.exit_kind);
+          continue;  // ISI delivered
+        }
+        if (b != nullptr) {
+          // Remember the successor: slot 0 for the first target seen, slot 1 for the other.
+          Block::Link& l = (b->next[0].gen != x.chain_gen || b->next[0].ea == s.nia) ? b->next[0] : b->next[1];
+          l = {s.nia, x.chain_gen, nb};
+        }
       }
     }
     b = nb;

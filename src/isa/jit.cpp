@@ -358,6 +358,23 @@ class Translator {
     return a;
   }
 
+  // sc 1 (the hcall): from privileged state the run's exit, as op_sc, without the call;
+  // in problem state (privileged-instruction program interrupt) the handler.
+  void emit_hcall(uint32_t i, const Decoded* array) {
+    const uint32_t before = synced_;
+    e_.test_imm(st(offsetof(VcpuState, msr)), static_cast<uint32_t>(msr::kPR));
+    uint8_t* problem = e_.jcc(Cond::NE);
+    sync_retired(i);  // the sc itself is not retired by an exit (the trampoline's count)
+    e_.lea(Reg::rax, cia_of(i + 1));
+    e_.store(W::b64, nia(), Reg::rax);
+    e_.mov_imm(Reg::rax, static_cast<uint64_t>(ExitKind::Hcall));
+    e_.store(W::b32, mem(kExec, exec_off(&x_.exit_kind)), Reg::rax);
+    e_.mov_imm(Reg::rax, static_cast<uint64_t>(Flow::Exit));
+    exits_.push_back(e_.jmp());
+    e_.bind(problem);
+    synced_ = before;
+    call_fallback(i, array, false);
+  }
   void emit_memory(const Decoded& d, const MemEntry& m, uint32_t i, const Decoded* array);
   bool emit_native(const Decoded& d, Kind k, uint32_t i);
   void emit_fused(uint32_t i);
@@ -904,6 +921,10 @@ bool Translator::run(Decoded* arrays) {
     }
     if (const MemEntry* m = find_mem(d.fn)) {
       emit_memory(d, *m, i, make_array(next_array, &d, 1));
+      continue;
+    }
+    if (d.fn == &op_sc && d.imm == 1) {
+      emit_hcall(i, make_array(next_array, &d, 1));
       continue;
     }
     if (emit_native(d, kind_of(d), i)) continue;

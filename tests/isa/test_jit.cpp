@@ -789,6 +789,52 @@ TEST(Jit, CodeBehindAChainLinkRewrittenBetweenRunsIsSeen) {
   }
 }
 
+TEST(Jit, HcallInProblemStateIsAProgramInterruptAsOnTheInterpreter) {
+  // sc 1 is translated as the run's exit from privileged state only; with MSR[PR] = 1 it is
+  // the privileged-instruction program interrupt (exec_flow.cpp op_sc), whose vector here
+  // holds another sc 1 (privileged: the hcall exit). Both engines must agree on all of it.
+  const std::vector<uint32_t> w = {d_form(14, 3, 3, 1), d_form(14, 4, 4, 2), kScOne};
+  const uint32_t pad[] = {kScOne};
+  struct Result {
+    Exit exit;
+    VcpuState state;
+    uint64_t retired;
+  };
+  const auto run_one = [&](bool jit, bool problem) {
+    testing::TestMachine m;
+    m.cpu().set_jit(jit);
+    m.cpu().set_jit_threshold(0);
+    m.put_words(kCode, w, true);
+    m.put_words(0x700, pad, true);
+    VcpuState& s = m.state();
+    s.msr = msr::kSF | msr::kME | msr::kRI | msr::kLE | (problem ? msr::kPR | msr::kEE : 0);
+    s.lpcr = lpcr::kILE;
+    s.hdec_expiry_tb = ~uint64_t{0};
+    s.dec_expiry_tb = ~uint64_t{0};
+    s.nia = kCode;
+    Result r{m.run(), {}, 0};
+    r.state = s;
+    r.retired = m.cpu().retired();
+    return r;
+  };
+  for (const bool problem : {false, true}) {
+    SCOPED_TRACE(::testing::Message() << "problem state " << problem);
+    const Result interp = run_one(false, problem);
+    const Result jit = run_one(true, problem);
+    EXPECT_EQ(jit.exit.kind, ExitKind::Hcall);
+    EXPECT_EQ(jit.exit.kind, interp.exit.kind);
+    EXPECT_EQ(jit.exit.instructions, interp.exit.instructions);
+    EXPECT_EQ(jit.retired, interp.retired);
+    EXPECT_EQ(jit.state.nia, interp.state.nia);
+    EXPECT_EQ(jit.state.nia, problem ? 0x704u : kCode + 12);
+    EXPECT_EQ(jit.state.msr, interp.state.msr);
+    EXPECT_EQ(jit.state.srr0, interp.state.srr0);
+    EXPECT_EQ(jit.state.srr1, interp.state.srr1);
+    EXPECT_EQ(jit.state.gpr[3], 1u);
+    EXPECT_EQ(jit.state.gpr[4], 2u);
+  }
+}
+
 TEST(Jit, RunThroughMoreBlocksThanTheLinkSetSeesRewrittenCode) {
   // A loop of 24 blocks (addi r3,r3,1; b next), more than Exec::kLinkedMax: the run start
   // cannot re-check all the links' targets, so it drops the links, and the rewritten block
