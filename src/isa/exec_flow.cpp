@@ -100,7 +100,8 @@ Flow op_b(Exec& x, const Decoded& d) {
 Flow op_bc(Exec& x, const Decoded& d) {
   VcpuState& s = *x.s;
   const uint64_t cia = x.cia(d);
-  const bool take = bo_ctr_ok(s, d.rt) & bo_cond_ok(s, d.rt, d.ra);
+  const bool ctr_ok = bo_ctr_ok(s, d.rt);  // decrements CTR when BO_2 = 0: always evaluated
+  const bool take = ctr_ok && bo_cond_ok(s, d.rt, d.ra);
   if (d.word & 1u) s.lr = cia + 4;
   if (!take) return fall_through(x, d);
   return branch_to(x, d, (d.word & 2u) ? static_cast<uint64_t>(d.imm) : cia + static_cast<uint64_t>(d.imm));
@@ -109,7 +110,8 @@ Flow op_bc(Exec& x, const Decoded& d) {
 Flow op_bc_side(Exec& x, const Decoded& d) {
   VcpuState& s = *x.s;
   const uint64_t cia = x.cia(d);
-  const bool take = bo_ctr_ok(s, d.rt) & bo_cond_ok(s, d.rt, d.ra);
+  const bool ctr_ok = bo_ctr_ok(s, d.rt);  // decrements CTR when BO_2 = 0: always evaluated
+  const bool take = ctr_ok && bo_cond_ok(s, d.rt, d.ra);
   if (d.word & 1u) s.lr = cia + 4;
   if (!take) NV2_NEXT(x, d);
   return branch_to(x, d, (d.word & 2u) ? static_cast<uint64_t>(d.imm) : cia + static_cast<uint64_t>(d.imm));
@@ -118,7 +120,8 @@ Flow op_bc_side(Exec& x, const Decoded& d) {
 Flow op_bclr_side(Exec& x, const Decoded& d) {
   VcpuState& s = *x.s;
   const uint64_t target = s.lr & kNotLow2;
-  const bool take = bo_ctr_ok(s, d.rt) & bo_cond_ok(s, d.rt, d.ra);
+  const bool ctr_ok = bo_ctr_ok(s, d.rt);  // decrements CTR when BO_2 = 0: always evaluated
+  const bool take = ctr_ok && bo_cond_ok(s, d.rt, d.ra);
   if (d.word & 1u) s.lr = x.cia(d) + 4;
   if (!take) NV2_NEXT(x, d);
   return branch_to(x, d, target);
@@ -130,7 +133,8 @@ bool is_side_exit(const Decoded& d) {
 Flow op_bclr(Exec& x, const Decoded& d) {
   VcpuState& s = *x.s;
   const uint64_t target = s.lr & kNotLow2;
-  const bool take = bo_ctr_ok(s, d.rt) & bo_cond_ok(s, d.rt, d.ra);
+  const bool ctr_ok = bo_ctr_ok(s, d.rt);  // decrements CTR when BO_2 = 0: always evaluated
+  const bool take = ctr_ok && bo_cond_ok(s, d.rt, d.ra);
   if (d.word & 1u) s.lr = x.cia(d) + 4;
   return take ? branch_to(x, d, target) : fall_through(x, d);
 }
@@ -149,7 +153,8 @@ Flow op_bctar(Exec& x, const Decoded& d) {
   if (!ok) return f;
   VcpuState& s = *x.s;
   const uint64_t target = s.tar & kNotLow2;
-  const bool take = bo_ctr_ok(s, d.rt) & bo_cond_ok(s, d.rt, d.ra);
+  const bool ctr_ok = bo_ctr_ok(s, d.rt);  // decrements CTR when BO_2 = 0: always evaluated
+  const bool take = ctr_ok && bo_cond_ok(s, d.rt, d.ra);
   if (d.word & 1u) s.lr = x.cia(d) + 4;
   return take ? branch_to(x, d, target) : fall_through(x, d);
 }
