@@ -268,9 +268,11 @@ Block* Exec::find_block(uint64_t ea) {
     if (linked_of_gen != chain_gen) {
       linked_of_gen = chain_gen;
       linked_count = 0;
+      linked_words = 0;
       linked_full = false;
     }
-    if (linked_count < kLinkedMax) {
+    linked_words += b->count;
+    if (linked_count < kLinkedMax && linked_words <= kLinkedMaxWords) {
       linked[linked_count++] = b;
     } else {
       linked_full = true;

@@ -133,10 +133,14 @@ struct Exec {
   // The blocks find_block returned since chain_gen last moved: every chain link and
   // translated-code chain slot of generation chain_gen targets one of them (links are
   // recorded only to a block find_block just returned, or that such a link reached).
-  // `linked_full`: more than kLinkedMax of them, so the next run moves chain_gen instead.
+  // `linked_full`: more than kLinkedMax of them, or more than kLinkedMaxWords instruction
+  // words in all (the re-check's cost per run stays within ~1 KiB of compares, whether or
+  // not the run enters them), so the next run moves chain_gen instead.
   static constexpr unsigned kLinkedMax = 16;
+  static constexpr unsigned kLinkedMaxWords = 256;
   std::array<Block*, kLinkedMax> linked{};
   unsigned linked_count = 0;
+  unsigned linked_words = 0;
   uint64_t linked_of_gen = 0;  // the generation `linked` describes; != chain_gen: empty
   bool linked_full = false;
   // The block that ended the last run (the chaining source of the next run's first block,

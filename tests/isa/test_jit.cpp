@@ -862,6 +862,32 @@ TEST(Jit, RunThroughMoreBlocksThanTheLinkSetSeesRewrittenCode) {
   }
 }
 
+TEST(Jit, RunThroughMoreWordsThanTheLinkSetSeesRewrittenCode) {
+  // Six blocks of 60 instructions: fewer blocks than Exec::kLinkedMax but more words than
+  // kLinkedMaxWords, so the run start drops the links; a rewritten block is still run.
+  constexpr unsigned kBlocks = 6, kLen = 60;
+  static_assert(kBlocks <= Exec::kLinkedMax && kBlocks * kLen > Exec::kLinkedMaxWords);
+  std::vector<uint32_t> w;
+  for (unsigned i = 0; i < kBlocks; ++i) {
+    for (unsigned k = 0; k + 1 < kLen; ++k) w.push_back(d_form(14, 3, 3, 1));
+    w.push_back(b(4));
+  }
+  w.push_back(kScOne);
+  w.push_back(b(-static_cast<int32_t>(4 * w.size())));
+  for (const bool jit : {false, true}) {
+    SCOPED_TRACE(::testing::Message() << "jit " << jit);
+    LoopMachine lm(jit, 0);
+    lm.m.put_words(kCode, w, true);
+    VcpuState& s = lm.m.state();
+    for (int i = 0; i < 4; ++i) lm.run_to_hcall();
+    EXPECT_EQ(s.gpr[3], 4u * kBlocks * (kLen - 1));
+    const uint32_t word[] = {d_form(14, 3, 3, 100)};
+    lm.m.put_words(kCode + 4 * (kLen * 4 + 7), word, true);  // 8th instruction of block 4
+    lm.run_to_hcall();
+    EXPECT_EQ(s.gpr[3], 5u * kBlocks * (kLen - 1) + 99);
+  }
+}
+
 TEST(Jit, ByteOrderChangedBetweenRunsIsNotFollowedThroughTheLastExit) {
   // The L1 flips MSR[LE] between runs: the block after the `sc 1` must be decoded in the new
   // byte order, not reached through the last run's exit block (whose links are by EA and
