@@ -90,7 +90,9 @@ class Vcpu {
  public:
   // Reserves the engine's object in the host accounting up front (std::bad_alloc over the
   // heap limit), so a later H_GUEST_RUN_VCPU never fails for memory.
-  Vcpu(uint64_t id, Accounting& acct);
+  // `translate`: whether the engine translates hot blocks to host code (isa::Cpu::set_jit;
+  // HostConfig::translate_blocks).
+  Vcpu(uint64_t id, Accounting& acct, bool translate = true);
   ~Vcpu();
   Vcpu(const Vcpu&) = delete;
   Vcpu& operator=(const Vcpu&) = delete;
@@ -148,6 +150,7 @@ class Vcpu {
   std::atomic<bool> stop_pending_{false};      // a stop asked for before the engine existed
   uint64_t id_;
   Accounting& acct_;
+  bool translate_ = true;
 };
 
 using VcpuMap = std::map<uint64_t, std::shared_ptr<Vcpu>, std::less<>,

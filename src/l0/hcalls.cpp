@@ -120,7 +120,7 @@ HcallResult Partition::h_guest_create_vcpu(const papr::HcallRegs& regs) {
   if (g->vcpus.contains(a.vcpu_id())) return HcallResult::error(HStatus::P3);
   try {
     auto v = std::allocate_shared<Vcpu>(CountingAllocator<Vcpu>(host_.accounting()), a.vcpu_id(),
-                                        host_.accounting());
+                                        host_.accounting(), host_.config().translate_blocks);
     v->state().msr = kL2InitialMsr;
     v->seen_generation = g->generation.load();
     if (g->id() < kDirectGuests && a.vcpu_id() < kDirectSlotVcpus)

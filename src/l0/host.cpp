@@ -168,7 +168,7 @@ PartitionSnapshot Partition::snapshot() const {
 
 // ---- Vcpu ---------------------------------------------------------------------------
 
-Vcpu::Vcpu(uint64_t id, Accounting& acct) : id_(id), acct_(acct) {
+Vcpu::Vcpu(uint64_t id, Accounting& acct, bool translate) : id_(id), acct_(acct), translate_(translate) {
   if (!acct_.try_charge_heap(sizeof(isa::Cpu))) throw std::bad_alloc();
 }
 
@@ -177,6 +177,7 @@ Vcpu::~Vcpu() { acct_.release_heap(sizeof(isa::Cpu)); }
 isa::Cpu& Vcpu::engine() {
   if (!cpu_) {
     cpu_ = std::make_unique<isa::Cpu>();
+    cpu_->set_jit(translate_);
     cpu_->state() = staged_;
     published_.store(cpu_.get());
     // A stop asked for while there was no engine: the requester either saw the engine

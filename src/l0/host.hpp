@@ -72,6 +72,10 @@ struct HostConfig {
   // The timebase the L2s see (plus their TB offset).
   isa::Timebase::Mode timebase_mode = isa::Timebase::Mode::RealTime;
   uint64_t ticks_per_instruction = 1;
+  // Translate hot L2 blocks to host code (isa::Cpu::set_jit). Off: every L2 instruction runs
+  // on the interpreter, the reference the translator is tested against (nv2-run --no-jit).
+  // Either way the L2 retires the same instructions and sees the same exits.
+  bool translate_blocks = true;
   // Host-wide accounting limits (elements 0x0801 and 0x0803). Guest and vCPU creation that
   // would exceed the heap limit answers H_NOT_ENOUGH_RESOURCES.
   uint64_t guest_heap_max = uint64_t{256} << 20;

@@ -2,7 +2,7 @@
 // in this process (docs/nv2-run.md).
 //
 //   nv2-run [-kernel] IMAGE [-initrd FILE] [-append ARGS] [-smp N] [-m SIZE]
-//           [--deterministic] [--trace FILE] [--stats[=json]]
+//           [--deterministic] [--no-jit] [--trace FILE] [--stats[=json]]
 //
 // The console is stdout/stdin; the exit status is the L2's power-off status. Any error is
 // one line on stderr and status 1 (usage errors: 2).
@@ -83,6 +83,7 @@ int main(int argc, char** argv) {
   std::string image, initrd, append, trace_path, stats_format, memory = "512M";
   unsigned smp = 1;
   bool deterministic = false;
+  bool no_jit = false;
   app.add_option("image", image, "ELF64 image to boot (positional form of --kernel)");
   app.add_option("--kernel", image, "ELF64 image to boot");
   app.add_option("--initrd", initrd, "initial ramdisk, placed above the image");
@@ -91,6 +92,8 @@ int main(int argc, char** argv) {
   app.add_option("-m", memory, "L2 memory size (K/M/G suffix; a bare number is MiB)");
   app.add_flag("--deterministic", deterministic,
                "timebase driven by retired instructions; fixed RNG seed and time of day");
+  app.add_flag("--no-jit", no_jit,
+               "run every L2 instruction on the interpreter (no translation to host code)");
   app.add_option("--trace", trace_path, "write one JSON line per exit to FILE");
   auto* stats = app.add_option("--stats", stats_format,
                                "print the L1 counters at exit: --stats or --stats=json");
@@ -131,6 +134,7 @@ int main(int argc, char** argv) {
   nv2::l0::HostConfig hc;
   hc.timebase_mode = deterministic ? nv2::isa::Timebase::Mode::Deterministic
                                    : nv2::isa::Timebase::Mode::RealTime;
+  hc.translate_blocks = !no_jit;
   nv2::l0::Host host(hc);
   const uint64_t l1_bytes = *mem + *mem / 8 + (uint64_t{64} << 20);
   nv2::l0::Partition& partition = host.create_partition(l1_bytes);
