@@ -34,8 +34,8 @@ using papr::HStatus;
 
 constexpr uint64_t kMem = uint64_t{64} << 20;
 constexpr uint64_t kGsb = 0x10000;
+// Run buffers of vCPU v: input at kRunIn + 0x2000 v, output 0x1000 above it.
 constexpr uint64_t kRunIn = 0x20000;
-constexpr uint64_t kRunOut = 0x21000;
 constexpr uint64_t kPtRoot = 0x100000;
 constexpr uint64_t kPtPool = 0x110000;
 constexpr uint64_t kL2Base = 0x400000;
