@@ -964,8 +964,11 @@ bool Jit::reserve() {
   if (arena_ != nullptr) return true;
   if (unavailable_) return false;
   // RWX: translations are written only between block runs of this vCPU's thread, and the
-  // arena is private to it (docs/decisions/isa-jit.md, "W^X").
-  void* p = mmap(nullptr, arena_bytes_, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  // arena is private to it (docs/decisions/isa-jit.md, "W^X"). No swap reservation: pages
+  // are touched only as translations fill them, and an `-smp 2048` machine must not commit
+  // 16 GiB up front.
+  void* p = mmap(nullptr, arena_bytes_, PROT_READ | PROT_WRITE | PROT_EXEC,
+                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (p == MAP_FAILED) {
     unavailable_ = true;
     return false;
