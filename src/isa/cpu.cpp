@@ -170,6 +170,7 @@ Exit Cpu::run(const RunEnv& env, InterruptRequests requests) {
         x.check_mmu_key();
         x.next_check = 0;
         b = nullptr;
+        x.jit_exit_slot = nullptr;  // no link across a context change (MSR[LE] is not in the key)
       }
 #if defined(NV2_ISA_HAVE_TSC)
       if (retired_ >= x.next_check && !deterministic && provably_nothing_due(x, s))
@@ -191,6 +192,10 @@ Exit Cpu::run(const RunEnv& env, InterruptRequests requests) {
           x.ctx_changed = true;
           b = nullptr;
           resume = nullptr;
+          // The pending exit slot names the interrupted block's successor; the vector's
+          // block is not it (and may be decoded in the other byte order: MSR[LE] <- ILE
+          // moves no chain generation).
+          x.jit_exit_slot = nullptr;
           continue;
         }
         if (deterministic) {
@@ -217,6 +222,7 @@ Exit Cpu::run(const RunEnv& env, InterruptRequests requests) {
         nb = x.find_block(s.nia);
         if (nb == nullptr) {
           b = nullptr;
+          x.jit_exit_slot = nullptr;  // the ISI vector's block is no successor of the exit
           if (x.fault_flow == Flow::Exit) return done(x.exit_kind);
           continue;  // ISI delivered
         }
@@ -244,7 +250,10 @@ Exit Cpu::run(const RunEnv& env, InterruptRequests requests) {
         // so that next time it jumps here directly (jit.cpp chain_exit).
         if (x.jit_exit_slot != nullptr) *x.jit_exit_slot = {s.nia, x.chain_gen, b->chained};
         x.jit_exit_slot = nullptr;
-        x.jit_tlb_gen = x.tlb.in_sync(*x.domain) ? x.domain->generation() : ~uint64_t{0};
+        // The generation the TLB synced to, not a second read of the domain's: a broadcast
+        // landing between an in_sync test and that read would be taken as seen, and a
+        // chained loop would run on stale host pages until its next full check.
+        x.jit_tlb_gen = x.tlb.seen_generation();
         f = static_cast<Flow>(b->host(&x));
         b = x.jit_block;  // the last block of the chain
       } else {

@@ -82,6 +82,10 @@ class SoftTlb {
   // False when `domain` broadcast since the last sync (the run loop tests this at every block
   // boundary, so it is one load and one compare).
   bool in_sync(const class TlbDomain& domain) const;
+  // The domain generation this TLB last caught up with (sync / note_own_broadcast). The
+  // translated code's boundary check compares the live generation with this one value: a
+  // broadcast that lands after it was read is then always seen (Cpu::run).
+  uint64_t seen_generation() const { return seen_generation_; }
   // This vCPU just broadcast, raising the generation from `before`: it already invalidated its
   // own entries precisely, so it need not flush everything at its next sync, unless another
   // vCPU broadcast in between (then the generation is not before + 1 and the sync flushes).
