@@ -185,7 +185,7 @@ HcallResult Partition::h_guest_run_vcpu(const papr::HcallRegs& regs) {
   std::array<uint8_t, kRunOutputMinSize> scratch{};
   gsb::Writer w(scratch);
   for (gsb::ElementId id : exit_outputs(reason).elements())
-    if (!w.put(id, read_element(refs, id))) return HcallResult::error(HStatus::Hardware);
+    if (!w.put(id, exit_output_value(reason, refs, id))) return HcallResult::error(HStatus::Hardware);
   const std::span<uint8_t> dst = mem.span(out.address, w.size());
   if (dst.size() != w.size()) return HcallResult::error(HStatus::Hardware);
   std::memcpy(dst.data(), scratch.data(), w.size());

@@ -5,6 +5,7 @@
 
 #include "gsb/layout.hpp"
 #include "l0/run_output.hpp"
+#include "l0/state_access.hpp"
 
 namespace nv2::l0 {
 
@@ -37,7 +38,8 @@ gsb::HostMap<VcpuState> exit_output_map() {
 // the general path (test_run_output.cpp compares both for every exit and random states).
 // Unlike a gsb::Layout, which walks segments with a type switch, this is one straight loop
 // over at most 11 elements (the HCALL exit's encode went from ≈ 185 to ≈ 80 instructions,
-// docs/perf/l0.md).
+// docs/perf/l0.md). The HISI exit's MSR is the one value not copied from the state: it is
+// rewritten after the copy (hisi_msr_at), off the HCALL exit's path.
 struct ExitProgram {
   static constexpr std::size_t kMax = 11;
   bool valid = false;
@@ -47,6 +49,9 @@ struct ExitProgram {
   std::array<uint32_t, kMax> header{};
   std::array<uint32_t, kMax> host{};
   std::array<bool, kMax> be32{};
+  // The HISI exit: where its MSR value sits in the output (bytes from the start), which
+  // encode() then overwrites with hisi::exit_msr. 0 for every other exit.
+  uint32_t hisi_msr_at = 0;
 
   static constexpr std::size_t kStride64 = gsb::kElementHeaderSize + 8;
   void be64(uint8_t* p, const unsigned char* src, uint32_t k) const {
@@ -70,15 +75,18 @@ struct ExitProgram {
     p += gsb::kHeaderSize;
     if (all_be64) {  // the usual exits: a fixed 12-byte stride, no per-element branch
       // Unrolled for the row sizes of §5 (HCALL 11, the others 1–5), generic otherwise.
+      // The HCALL exit (11) returns at once: it is not the HISI exit (static_assert below),
+      // so the hot exit pays nothing for the HISI MSR.
       switch (count) {
-        case 1: be64s<1>(p, src); return bytes;
-        case 4: be64s<4>(p, src); return bytes;
-        case 5: be64s<5>(p, src); return bytes;
+        case 1: be64s<1>(p, src); break;
+        case 4: be64s<4>(p, src); break;
+        case 5: be64s<5>(p, src); break;
         case 11: be64s<11>(p, src); return bytes;
         default:
           for (uint32_t k = 0; k < count; ++k) be64(p, src, k);
-          return bytes;
+          break;
       }
+      return with_hisi_msr(dst, s);
     }
     for (uint32_t k = 0; k < count; ++k) {
       std::memcpy(p, &header[k], 4);
@@ -94,9 +102,16 @@ struct ExitProgram {
         p += gsb::kElementHeaderSize + 8;
       }
     }
+    return with_hisi_msr(dst, s);
+  }
+
+  std::size_t with_hisi_msr(std::span<uint8_t> dst, const VcpuState& s) const {
+    if (hisi_msr_at != 0) gsb::store_be64(dst.data() + hisi_msr_at, hisi::exit_msr(s.msr, s.hdsisr));
     return bytes;
   }
 };
+static_assert(exit_outputs(papr::ExitReason::Hisi).count != 11,
+              "ExitProgram::encode returns from the 11-element case without the HISI MSR");
 
 // One program per row of kExitOutputs.
 struct ExitPrograms {
@@ -109,6 +124,7 @@ struct ExitPrograms {
       const auto ids = kExitOutputs[i].elements();
       if (ids.size() > ExitProgram::kMax) continue;
       p.valid = true;
+      std::size_t at = gsb::kHeaderSize;  // where the next element's header goes
       for (gsb::ElementId id : ids) {
         const gsb::ElementDesc& d = *gsb::find(id);
         const auto host = map.offset(id);
@@ -120,6 +136,9 @@ struct ExitPrograms {
         gsb::store_be16(hdr, id);
         gsb::store_be16(hdr + 2, d.size());
         std::memcpy(&p.header[p.count], hdr, 4);
+        if (kExitOutputs[i].reason == papr::ExitReason::Hisi && id == gsb::id::kMsr)
+          p.hisi_msr_at = static_cast<uint32_t>(at + gsb::kElementHeaderSize);
+        at += gsb::kElementHeaderSize + d.size();
         p.host[p.count] = *host;
         p.be32[p.count] = d.type == gsb::Type::Be32;
         p.all_be64 = p.all_be64 && !p.be32[p.count];
@@ -156,6 +175,12 @@ const ExitProgram* program_for(papr::ExitReason r) {
 }
 
 }  // namespace
+
+gsb::Value exit_output_value(papr::ExitReason r, const StateRefs& refs, gsb::ElementId id) {
+  if (r == papr::ExitReason::Hisi && id == gsb::id::kMsr)
+    return hisi::exit_msr(refs.vcpu->msr, refs.vcpu->hdsisr);
+  return read_element(refs, id);
+}
 
 bool has_exit_output_layout(papr::ExitReason r) { return program_for(r) != nullptr; }
 

@@ -15,8 +15,40 @@
 #include "isa/exit.hpp"
 #include "isa/state.hpp"
 #include "papr/flags.hpp"
+#include "util/bits.hpp"
 
 namespace nv2::l0 {
+
+struct StateRefs;
+
+// The HISI exit's MSR element (0x1022) is HSRR1, as hardware reports the fault to the L1:
+// the L2's MSR with the ISI cause bits in their SRR1 places (ISA 3.0B Book III §7.5.5
+// "Instruction Storage Interrupt" defines the bits; the Hypervisor Instruction Storage
+// Interrupt sets them in HSRR1 the same way). A nestedv2 L1 reads the cause from there
+// (Linux: `msr & DSISR_SRR1_MATCH_64S` on an 0xE20 exit). The engine leaves the cause in
+// HDSISR (isa::record_partition_fault; the same bit places, DSISR numbering 32:63), which
+// the HISI exit does not send (§5). docs/decisions/l0.md "HISI cause in the MSR element".
+namespace hisi {
+using bits::bit;
+inline constexpr uint64_t kNoTranslation = bit(33);  // §7.5.5: no valid radix entry
+inline constexpr uint64_t kNoExecGuard = bit(35);    // §7.5.5: no-execute or guarded storage
+inline constexpr uint64_t kProtection = bit(36);     // §7.5.5: the EAA forbids the fetch
+inline constexpr uint64_t kKey = bit(42);            // §7.5.5: IAMR key forbids the fetch
+inline constexpr uint64_t kBadConfig = bit(44);      // §7.5.5: unsupported radix tree configuration
+inline constexpr uint64_t kAtomicRc = bit(45);       // §7.5.5: R/C could not be set atomically
+inline constexpr uint64_t kTableWalk = bit(46);      // HISI only: fault on a process-scoped table read
+// Every cause bit; all are reserved in the MSR itself (ISA 3.0B Book III §4.2.1), so the
+// L0 never lets an L1 write them into an L2's MSR (state_access.cpp, l0-owned MSR bits).
+inline constexpr uint64_t kCauseBits =
+    kNoTranslation | kNoExecGuard | kProtection | kKey | kBadConfig | kAtomicRc | kTableWalk;
+static_assert(kCauseBits == 0x582E0000, "bits 33, 35, 36, 42, 44, 45, 46 (MSB-0)");
+
+// HSRR1 of an HISI: the cause bits come from the cause, every other bit from the MSR (an
+// MSR bit left in a cause place, which no L1 write can put there, is not reported as a cause).
+constexpr uint64_t exit_msr(uint64_t msr, uint32_t hdsisr) {
+  return (msr & ~kCauseBits) | (uint64_t{hdsisr} & kCauseBits);
+}
+}  // namespace hisi
 
 struct ExitOutputs {
   papr::ExitReason reason;
@@ -100,6 +132,10 @@ static_assert(kRunOutputMinSize == 4 + 11 * 12, "HCALL exit: GPR3-12 + DEC expir
 // takes the general path. (A plain count: an std::optional return was a store-forwarding
 // stall on every exit, perf.)
 std::size_t encode_exit_output_fast(papr::ExitReason r, const isa::VcpuState& state, std::span<uint8_t> dst);
+// The value element `id` (one of exit `r`'s row) has in that exit's output: the element
+// as GET_STATE reads it, except the HISI exit's MSR (hisi::exit_msr). The general path
+// (run.cpp) writes these; the fast path writes the same bytes.
+gsb::Value exit_output_value(papr::ExitReason r, const StateRefs& refs, gsb::ElementId id);
 // Whether encode_exit_output_fast serves this exit (every §5 exit does: their elements
 // are all scalar members of the state).
 bool has_exit_output_layout(papr::ExitReason r);

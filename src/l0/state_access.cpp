@@ -268,20 +268,50 @@ gsb::Value read_element(const StateRefs& refs, gsb::ElementId id) {
 }
 
 namespace {
+
+// Bits of an element the L0 keeps for itself beyond the element table's settable mask
+// (§9.2: they keep the L0's value like the table's own). MSR: the HISI cause bits, which
+// the L0 reports in the MSR element of an 0xE20 exit (run_output.hpp, hisi::exit_msr) but
+// which are reserved in the MSR itself (ISA 3.0B Book III §4.2.1): an L1 that sends that
+// value back (SET_STATE or run input) must not put them into the L2's MSR.
+struct L0OwnedBits {
+  gsb::ElementId id;
+  uint64_t bits;
+};
+constexpr std::array kL0OwnedBits = {
+    L0OwnedBits{gsb::id::kMsr, hisi::kCauseBits},
+};
+
+// The bits of element `id` (its table row `d`) an L1 may set.
+constexpr uint64_t settable_mask(const gsb::ElementDesc& d, gsb::ElementId id) {
+  uint64_t m = d.settable_mask;
+  for (const L0OwnedBits& o : kL0OwnedBits)
+    if (o.id == id) m &= ~o.bits;
+  return m;
+}
+consteval bool l0_owned_bits_are_on_be64_elements() {
+  for (const L0OwnedBits& o : kL0OwnedBits)
+    if (gsb::find(o.id) == nullptr || gsb::find(o.id)->type != Type::Be64) return false;
+  return true;
+}
+static_assert(l0_owned_bits_are_on_be64_elements(), "write_with and direct_write mask Be64 values only");
+
 void write_with(const Accessor& a, const gsb::ElementDesc& d, StateRefs& refs, gsb::ElementId id,
                 const gsb::Value& v) {
   assert(a.set != nullptr && "write of a read-only element (the reader refuses those)");
   const unsigned index = static_cast<unsigned>(id - a.first);
-  if (d.settable_mask != gsb::kAll && a.type == Type::Be64) {
+  const uint64_t mask = settable_mask(d, id);
+  if (mask != gsb::kAll && a.type == Type::Be64) {
     // §9.2 nv2 decision: bits outside the settable mask keep the L0's value.
     const uint64_t old = std::get<uint64_t>(a.get(refs, index));
-    const uint64_t mask = d.settable_mask;
     a.set(refs, index, gsb::Value{(old & ~mask) | (std::get<uint64_t>(v) & mask)});
     return;
   }
   a.set(refs, index, v);
 }
 }  // namespace
+
+uint64_t settable_bits(gsb::ElementId id) { return settable_mask(*gsb::find(id), id); }
 
 void write_element(StateRefs& refs, gsb::ElementId id, const gsb::Value& v) {
   const Accessor* a = accessor(id);
@@ -299,7 +329,7 @@ std::optional<DirectWrite> direct_write(isa::VcpuState& s, const gsb::Element& e
   // write_with masks Be64 values only; a Be32 member is assigned whole.
   const bool be32 = a.type == Type::Be32;
   return DirectWrite{a.home(s, static_cast<unsigned>(e.id - a.first)), be32,
-                     be32 ? gsb::kAll : e.desc->settable_mask};
+                     be32 ? gsb::kAll : settable_mask(*e.desc, e.id)};
 }
 
 void RunInputPlan::apply(const GsbCopy& copy, StateRefs& refs) {

@@ -70,8 +70,12 @@ gsb::Value read_element(const StateRefs& refs, gsb::ElementId id);
 // The same for an element of a validated buffer (no lookup: its table row is known).
 gsb::Value read_element(const StateRefs& refs, const gsb::Element& e);
 // Write element `id`, applying its settable mask: bits outside the mask keep the L0's
-// value (nv2 decision §9.2: mask silently; docs/decisions/l0.md).
+// value (nv2 decision §9.2: mask silently; docs/decisions/l0.md). The mask is the element
+// table's less the bits the L0 owns beyond it (MSR: the HISI cause bits, run_output.hpp).
 void write_element(StateRefs& refs, gsb::ElementId id, const gsb::Value& v);
+// The bits of Be64 element `id` (known) an L1 may set: the element table's settable mask
+// less the bits the L0 owns beyond it.
+uint64_t settable_bits(gsb::ElementId id);
 // Write an element of a validated buffer with its own value.
 void write_element(StateRefs& refs, const gsb::Element& e);
 

@@ -400,10 +400,11 @@ TEST_F(StateTest, DuplicatesApplyInOrderLastWins) {
 }
 
 TEST_F(StateTest, SettableMasksAreAppliedSilently) {
-  // §9.2 nv2 decision: MSR HV/S/ME stay the L0's; LPCR keeps only DPFD ILE AIL LD MER GTSE.
+  // §9.2 nv2 decision: MSR HV/S/ME and the HISI cause bits (reserved in the MSR) stay the
+  // L0's; LPCR keeps only DPFD ILE AIL LD MER GTSE.
   ASSERT_EQ(w.l1.set(0, g, 0, {{gsb::id::kMsr, ~uint64_t{0}}, {gsb::id::kLpcr, ~uint64_t{0}}}).status,
             HStatus::Success);
-  EXPECT_EQ(w.l1.reg64(g, 0, gsb::id::kMsr), gsb::kMsrSettable | 0x1000);  // ME always on
+  EXPECT_EQ(w.l1.reg64(g, 0, gsb::id::kMsr), (gsb::kMsrSettable & ~hisi::kCauseBits) | 0x1000);  // ME always on
   EXPECT_EQ(w.l1.reg64(g, 0, gsb::id::kLpcr), gsb::kLpcrSettable);
   ASSERT_EQ(w.l1.set(0, g, 0, {{gsb::id::kMsr, uint64_t{0}}}).status, HStatus::Success);
   EXPECT_EQ(w.l1.reg64(g, 0, gsb::id::kMsr), 0x1000u);

@@ -185,7 +185,61 @@ TEST_F(Run, HisiExitReportsAsdrNiaMsr) {
   EXPECT_EQ(out64(out, gsb::id::kNia), 0x800000u);
   const uint64_t asdr = out64(out, gsb::id::kAsdr);
   EXPECT_EQ(asdr & ~uint64_t{0xFFFF}, 0x800000u);
-  EXPECT_EQ(out64(out, gsb::id::kMsr), kMsrL2);
+  // The MSR element is HSRR1: the L2's MSR with the ISI cause, here "no translation" alone
+  // (a real-mode fetch: no process-scoped table read, so no bit 46).
+  EXPECT_EQ(out64(out, gsb::id::kMsr), kMsrL2 | hisi::kNoTranslation);
+  EXPECT_EQ(w.l1.reg64(g, 0, gsb::id::kMsr), kMsrL2) << "the L2's own MSR has no cause bits";
+}
+
+// The partition-scoped leaf PTE (in L1 memory) that maps L2 real `l2` in the table
+// build_partition_table made (52-bit EA: 13/9/9/5 index bits, 64 KiB pages).
+uint64_t leaf_pte_address(const papr::RealMemory& mem, uint64_t l2) {
+  using radix::kNlbMask;
+  const uint64_t d2 = mem.load_be64(kPtRoot + ((l2 >> 39) & 0x1FFF) * 8) & kNlbMask;
+  const uint64_t d3 = mem.load_be64(d2 + ((l2 >> 30) & 0x1FF) * 8) & kNlbMask;
+  const uint64_t d4 = mem.load_be64(d3 + ((l2 >> 21) & 0x1FF) * 8) & kNlbMask;
+  return d4 + ((l2 >> 16) & 0x1F) * 8;
+}
+
+// A fetch from a page the partition-scoped table maps without execute permission: HISI
+// with the protection cause (bit 36) in the MSR element. The L1 then grants execute and
+// sends the exit's MSR back, as a Linux L1 may (it keeps HSRR1 as the vCPU's MSR), by
+// SET_STATE and in the run input (twice: the first input of a shape goes through
+// write_element, a repeated one through the run input plan): the L2 runs on with its own
+// MSR, the reserved cause bits never reach it.
+TEST_F(Run, HisiOnAnExecuteProtectedPageReportsProtectionAndTheMsrSentBackDoesNotLeak) {
+  load("hcall");
+  const uint64_t pte_at = leaf_pte_address(w.l1.mem(), kEntry);
+  const uint64_t pte = w.l1.mem().load_be64(pte_at);
+  ASSERT_NE(pte & radix::kEaaExecute, 0u);
+  w.l1.mem().store_be64(pte_at, pte & ~radix::kEaaExecute);
+
+  Answer a = w.l1.run(g, 0);
+  ASSERT_EQ(a.status, HStatus::Success) << papr::name(a.status);
+  ASSERT_EQ(a.r4, 0xE20u);
+  gsb::Reader out = w.l1.output();
+  EXPECT_EQ(out64(out, gsb::id::kNia), kEntry);
+  EXPECT_EQ(out64(out, gsb::id::kAsdr), kEntry);
+  const uint64_t exit_msr = out64(out, gsb::id::kMsr);
+  EXPECT_EQ(exit_msr, kMsrL2 | hisi::kProtection);
+  EXPECT_EQ(exit_msr & hisi::kNoTranslation, 0u);
+  EXPECT_EQ(w.l1.reg64(g, 0, gsb::id::kMsr), kMsrL2);
+
+  // SET_STATE of the exit's MSR: the cause bit is dropped, the rest is set.
+  ASSERT_EQ(w.l1.set(0, g, 0, {{gsb::id::kMsr, exit_msr}}).status, HStatus::Success);
+  EXPECT_EQ(w.l1.reg64(g, 0, gsb::id::kMsr), kMsrL2);
+  ASSERT_EQ(w.l1.set(0, g, 0, {{gsb::id::kMsr, exit_msr | hisi::kCauseBits}}).status, HStatus::Success);
+  EXPECT_EQ(w.l1.reg64(g, 0, gsb::id::kMsr), kMsrL2) << "no cause bit is settable";
+
+  w.l1.mem().store_be64(pte_at, pte);  // execute granted (faults are never cached)
+  for (int rerun = 0; rerun < 2; ++rerun) {
+    w.l1.run_input({{gsb::id::kMsr, exit_msr | hisi::kCauseBits}});
+    a = w.l1.run(g, 0);
+    ASSERT_EQ(a.status, HStatus::Success) << papr::name(a.status);
+    ASSERT_EQ(a.r4, 0xC00u) << "rerun " << rerun;
+    EXPECT_EQ(w.l1.reg64(g, 0, gsb::id::kMsr), kMsrL2) << "rerun " << rerun;
+  }
+  EXPECT_EQ(w.l1.reg64(g, 0, gsb::id::gpr(20)), 1u);  // the second rerun resumed after sc 1
 }
 
 TEST_F(Run, HvFacilityUnavailableExitReportsHfscrNiaMsr) {

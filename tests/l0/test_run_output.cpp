@@ -3,12 +3,14 @@
 // count-bounded first copy against buffers of every shape.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
 #include <random>
 #include <utility>
 #include <vector>
 
 #include "gsb/buffer.hpp"
+#include "isa/interrupts.hpp"
 #include "l0/guest.hpp"
 #include "l0/gsb_copy.hpp"
 #include "l0/run_output.hpp"
@@ -40,7 +42,7 @@ std::vector<uint8_t> general_encode(const ExitOutputs& e, isa::VcpuState& s) {
   StateRefs refs;
   refs.vcpu = &s;
   refs.reg = &reg;
-  for (gsb::ElementId id : e.elements()) EXPECT_TRUE(w.put(id, read_element(refs, id)));
+  for (gsb::ElementId id : e.elements()) EXPECT_TRUE(w.put(id, exit_output_value(e.reason, refs, id)));
   buf.resize(w.size());
   return buf;
 }
@@ -67,6 +69,94 @@ TEST(RunOutputFast, SameBytesAsTheGeneralWriterForEveryExit) {
       EXPECT_EQ(got[n], 0xEE) << "nothing written past the encoded size";
     }
   }
+}
+
+// The L0's HISI cause bits are the engine's ISI cause bits (isa/interrupts.hpp), each in
+// its SRR1 place, and exactly the set a Linux L1 reads from the MSR of an 0xE20 exit
+// (DSISR_SRR1_MATCH_64S: bits 33, 35, 36, 42, 44, 45, 46).
+static_assert(hisi::kNoTranslation == isa::srr1::kIsiNoTranslation);
+static_assert(hisi::kNoExecGuard == isa::srr1::kIsiNoExecGuard);
+static_assert(hisi::kProtection == isa::srr1::kIsiProtection);
+static_assert(hisi::kKey == isa::srr1::kIsiIamr);
+static_assert(hisi::kBadConfig == isa::srr1::kIsiBadConfig);
+static_assert(hisi::kAtomicRc == isa::dsisr::kAtomicRc && hisi::kTableWalk == isa::dsisr::kTableWalk);
+static_assert((hisi::kCauseBits & ~isa::srr1::kCauseMask) == 0, "inside SRR1's cause field");
+
+uint64_t element_value(const std::vector<uint8_t>& buf, gsb::ElementId id) {
+  gsb::Reader r;
+  EXPECT_TRUE(r.parse(buf, gsb::Policy::run_output()).has_value());
+  const auto e = r.find(id);
+  EXPECT_TRUE(e.has_value()) << gsb::element_name(id);
+  return e ? e->be64() : 0;
+}
+
+// HISI: the MSR element carries the cause bits of HDSISR in their SRR1 places and nothing
+// else of HDSISR; an MSR bit in a cause place is replaced. Every other exit sends the MSR
+// as it is. Random states, through the fast path (the general one is compared above).
+TEST(RunOutputFast, HisiMsrIsTheMsrWithTheCauseBitsOfHdsisr) {
+  for (uint64_t seed = 1; seed <= 50; ++seed) {
+    for (const ExitOutputs& e : kExitOutputs) {
+      const auto ids = e.elements();
+      if (std::find(ids.begin(), ids.end(), gsb::id::kMsr) == ids.end()) continue;
+      isa::VcpuState s = random_state(seed);
+      std::vector<uint8_t> got(kRunOutputMinSize, 0);
+      const std::size_t n = encode_exit_output_fast(e.reason, s, got);
+      ASSERT_NE(n, 0u);
+      got.resize(n);
+      const uint64_t msr = element_value(got, gsb::id::kMsr);
+      if (e.reason != papr::ExitReason::Hisi) {
+        EXPECT_EQ(msr, s.msr) << static_cast<uint64_t>(e.reason);
+        continue;
+      }
+      const uint64_t cause = s.hdsisr & 0x582E0000u;
+      EXPECT_EQ(msr & 0x582E0000u, cause) << seed;
+      EXPECT_EQ(msr & ~uint64_t{0x582E0000u}, s.msr & ~uint64_t{0x582E0000u}) << seed;
+      EXPECT_EQ(s.msr, random_state(seed).msr) << "the state's MSR is not touched";
+    }
+  }
+  // One cause, a clean MSR: exactly that bit is added.
+  isa::VcpuState s = random_state(3);
+  s.msr = isa::msr::kSF | isa::msr::kME | isa::msr::kLE;
+  s.hdsisr = isa::dsisr::kNoTranslation;
+  std::vector<uint8_t> got(kRunOutputMinSize, 0);
+  got.resize(encode_exit_output_fast(papr::ExitReason::Hisi, s, got));
+  EXPECT_EQ(element_value(got, gsb::id::kMsr), s.msr | isa::srr1::kIsiNoTranslation);
+}
+
+// An MSR sent by an L1 never carries a cause bit into the L2 (the bits are reserved in the
+// MSR): write_element (SET_STATE, a first run input) and the run input plan's direct
+// write (a repeated run input) both mask them; every other MSR bit the table lets an L1
+// set is still set.
+TEST(RunOutputFast, MsrWritesDropTheHisiCauseBits) {
+  isa::VcpuState s{};
+  s.msr = isa::msr::kME;
+  StateRefs refs;
+  refs.vcpu = &s;
+  write_element(refs, gsb::id::kMsr, gsb::Value{~uint64_t{0}});
+  EXPECT_EQ(s.msr & hisi::kCauseBits, 0u);
+  EXPECT_EQ(s.msr, (gsb::find(gsb::id::kMsr)->settable_mask & ~hisi::kCauseBits) | isa::msr::kME);
+
+  std::vector<uint8_t> mem(4096);
+  gsb::Writer w(mem);
+  ASSERT_TRUE(w.put_be64(gsb::id::kMsr, ~uint64_t{0}));
+  gsb::Reader r;
+  ASSERT_TRUE(r.parse(std::span<const uint8_t>(mem.data(), w.size()), gsb::Policy::run_input()));
+  const auto d = direct_write(s, *r.begin());
+  ASSERT_TRUE(d.has_value());
+  EXPECT_EQ(d->mask, gsb::find(gsb::id::kMsr)->settable_mask & ~hisi::kCauseBits);
+
+  // The plan itself: the same input twice (the second a memo hit applied by stores).
+  const papr::RealMemory real(mem.data(), mem.size());
+  GsbCopy copy;
+  RunInputPlan plan;
+  for (int k = 0; k < 2; ++k) {
+    s.msr = isa::msr::kME;
+    ASSERT_TRUE(copy.load_memo(real, 0, mem.size(), gsb::Policy::run_input()));
+    plan.apply(copy, refs);
+    EXPECT_EQ(s.msr & hisi::kCauseBits, 0u) << k;
+    EXPECT_NE(s.msr & isa::msr::kEE, 0u) << k;
+  }
+  EXPECT_TRUE(plan.used()) << "the repeated input went through the plan";
 }
 
 TEST(RunOutputFast, TooSmallBufferWritesNothing) {
