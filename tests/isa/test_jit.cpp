@@ -1186,3 +1186,39 @@ TEST(Jit, FallbackHeavyLoopEndsAtAnUnimplementedInstructionAsTheInterpreter) {
 
 }  // namespace
 }  // namespace nv2::isa
+
+namespace nv2::isa {
+namespace {
+
+TEST(Jit, BlockThatInvalidatesItsOwnCodeEveryIterationMatchesTheInterpreter) {
+  // The handler of `icbi` (a fallback called from host code) drops the block whose host
+  // code is calling it, and every block of the page, each iteration: the Block (its
+  // fallback arrays, which the returning handler still points into, and its chain slots)
+  // must live until the run loop's boundary, and the re-decoded block is translated again
+  // (250 translations in one run). `slbia` does the same to every host-page cache and moves
+  // the chain generation. Run under ASan by the review: no use after free. Passed before
+  // review: pins the lifetime of a dropped block's code.
+  const std::vector<uint32_t> w = {
+      d_form(14, 3, 3, 1),          // addi r3,r3,1
+      d_form(36, 3, 10, 0),         // stw r3,0(r10)
+      x_form(0, 0, 20, 982),        // icbi 0,r20 (this block's page)
+      d_form(32, 4, 10, 0),         // lwz r4,0(r10)
+      x_form(0, 0, 0, 498),         // slbia
+      xo_form(5, 5, 4, 266, 0, 0),  // add r5,r5,r4
+      cmp_d(11, 0, 1, 3, 250),      // cmpdi r3,250
+      bc(4, 2, -28),                // bne loop
+      kScOne,
+  };
+  for (const bool relocated : {false, true}) {
+    Program p{w, true};
+    p.relocated = relocated;
+    p.gprs = {{10, kData}, {20, kCode}};
+    const Outcome o = expect_same(p, relocated ? "self-invalidating loop relocated" : "self-invalidating loop");
+    EXPECT_EQ(o.exit.kind, ExitKind::Hcall);
+    EXPECT_EQ(o.state.gpr[3], 250u);
+    EXPECT_EQ(o.state.gpr[5], 250u * 251u / 2u);
+  }
+}
+
+}  // namespace
+}  // namespace nv2::isa
