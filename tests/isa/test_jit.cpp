@@ -1222,3 +1222,37 @@ TEST(Jit, BlockThatInvalidatesItsOwnCodeEveryIterationMatchesTheInterpreter) {
 
 }  // namespace
 }  // namespace nv2::isa
+
+namespace nv2::isa {
+namespace {
+
+TEST(Jit, HdecAtEveryInstructionOfAChainedLoopWithSideExits) {
+  // The deterministic HDEC deadline at each of the first 90 instruction counts of a loop of
+  // three chained blocks: a `bdnz` side exit in the middle of the first (not fusable: it
+  // uses CTR), a plain `b`, and a fused compare-and-branch back. The chained exits' inline
+  // `retired >= next_check` must stop host code at exactly the interpreter's boundary.
+  // Passed before review: pins the boundary count of side exits and chained entries.
+  const std::vector<uint32_t> w = {
+      d_form(14, 11, 0, 3),    // li r11,3
+      kMtctr11,                // mtctr r11: the side exit is taken twice, then falls through
+      d_form(14, 3, 3, 1),     // 0:  addi r3,r3,1
+      bc(16, 0, 12),           // 4:  bdnz 16 (side exit)
+      d_form(14, 4, 4, 1),     // 8:  addi r4,r4,1
+      b(8),                    // 12: b 20
+      d_form(14, 5, 5, 1),     // 16: addi r5,r5,1
+      d_form(14, 6, 6, 1),     // 20: addi r6,r6,1
+      cmp_d(11, 0, 1, 3, 1000),  // 24: cmpdi r3,1000
+      bc(4, 2, -28),           // 28: bne 0
+      kScOne,
+  };
+  for (uint64_t hdec = 1; hdec <= 90; ++hdec) {
+    Program p{w};
+    p.hdec = hdec;
+    SCOPED_TRACE(::testing::Message() << "hdec " << hdec);
+    const Outcome o = expect_same(p, "HDEC in a chained loop with side exits");
+    EXPECT_EQ(o.exit.kind, ExitKind::Hdec);
+  }
+}
+
+}  // namespace
+}  // namespace nv2::isa
