@@ -44,14 +44,15 @@ struct ExitProgram {
   static constexpr std::size_t kMax = 11;
   bool valid = false;
   bool all_be64 = true;
+  // The HISI exit: where its MSR value sits in the output (bytes from the start), which
+  // encode() then overwrites with hisi::exit_msr; 0 for every other exit. One byte, in the
+  // padding after the flags: the program keeps its size (and the rows their alignment).
+  uint8_t hisi_msr_at = 0;
   uint32_t count = 0;
   uint32_t bytes = 0;
   std::array<uint32_t, kMax> header{};
   std::array<uint32_t, kMax> host{};
   std::array<bool, kMax> be32{};
-  // The HISI exit: where its MSR value sits in the output (bytes from the start), which
-  // encode() then overwrites with hisi::exit_msr. 0 for every other exit.
-  uint32_t hisi_msr_at = 0;
 
   static constexpr std::size_t kStride64 = gsb::kElementHeaderSize + 8;
   void be64(uint8_t* p, const unsigned char* src, uint32_t k) const {
@@ -110,6 +111,8 @@ struct ExitProgram {
     return bytes;
   }
 };
+static_assert(kRunOutputMinSize <= 0xFF, "ExitProgram::hisi_msr_at is one byte");
+static_assert(sizeof(ExitProgram) == 112, "the HISI offset lives in padding");
 static_assert(exit_outputs(papr::ExitReason::Hisi).count != 11,
               "ExitProgram::encode returns from the 11-element case without the HISI MSR");
 
@@ -137,7 +140,7 @@ struct ExitPrograms {
         gsb::store_be16(hdr + 2, d.size());
         std::memcpy(&p.header[p.count], hdr, 4);
         if (kExitOutputs[i].reason == papr::ExitReason::Hisi && id == gsb::id::kMsr)
-          p.hisi_msr_at = static_cast<uint32_t>(at + gsb::kElementHeaderSize);
+          p.hisi_msr_at = static_cast<uint8_t>(at + gsb::kElementHeaderSize);
         at += gsb::kElementHeaderSize + d.size();
         p.host[p.count] = *host;
         p.be32[p.count] = d.type == gsb::Type::Be32;
