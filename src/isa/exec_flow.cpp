@@ -43,10 +43,11 @@ inline bool bo_cond_ok(const VcpuState& s, unsigned bo, unsigned bi) {
 inline bool privileged_denied(const Exec& x) { return x.problem_state(); }
 
 // MSR value written by rfid / mtmsrd L=0 (Book III §4.4.x): an L2 (MSR[HV]=0) cannot change
-// HV, S or ME; PR=1 forces EE, IR, DR to 1; nv2 has no transactional memory, so TS/TM stay 0.
+// HV, S or ME; PR=1 forces EE, IR, DR to 1; nv2 has no transactional memory, so TS/TM stay 0;
+// the reserved places where SRR1 carries interrupt causes (msr::kSrr1Cause) are never set.
 inline uint64_t new_msr(uint64_t old, uint64_t v) {
   constexpr uint64_t kKept = msr::kHV | msr::kS | msr::kME;
-  uint64_t m = (v & ~kKept & ~(msr::kTS | msr::kTM)) | (old & kKept);
+  uint64_t m = (v & ~kKept & ~(msr::kTS | msr::kTM) & ~msr::kSrr1Cause) | (old & kKept);
   if (m & msr::kPR) m |= msr::kEE | msr::kIR | msr::kDR;
   return m;
 }

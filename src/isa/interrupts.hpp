@@ -101,8 +101,12 @@ inline constexpr uint64_t kDR = bit(59);
 inline constexpr uint64_t kPMM = bit(61);
 inline constexpr uint64_t kRI = bit(62);
 inline constexpr uint64_t kLE = bit(63);
+// Bits 33:36 and 42:47: where SRR1/HSRR1 carry interrupt-specific causes (§7.5: ISI, DSI
+// and program reasons). Reserved in the MSR itself, so rfid and mtmsrd never set them: an
+// L2 returning from its own ISI with rfid must not carry the cause into its MSR.
+inline constexpr uint64_t kSrr1Cause = bits::field_mask(33, 36) | bits::field_mask(42, 47);
 static_assert(kSF == 0x8000000000000000ull && kEE == 0x8000 && kPR == 0x4000 && kIR == 0x20 &&
-              kDR == 0x10 && kLE == 0x1);
+              kDR == 0x10 && kLE == 0x1 && kSrr1Cause == 0x783F0000);
 }  // namespace msr
 
 // LPCR fields an L2's execution depends on (ISA 3.0B Book III §2.2; the L1-settable set is

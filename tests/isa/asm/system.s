@@ -93,6 +93,35 @@ rfid_target:
   blr
   # REGISTER_OUT r3 5
 
+test_rfid_does_not_set_the_srr1_cause_bits:
+  mflr r10
+  bl 1f
+1:
+  mflr r5
+  addi r5, r5, rfid_cause_target - 1b
+  mtsrr0 r5
+  mfmsr r6
+  oris r6, r6, 0x783F
+  mtsrr1 r6
+  mtlr r10
+  rfid
+  li r3, 1
+  blr
+rfid_cause_target:
+  li r3, 5
+  blr
+  # REGISTER_OUT r3 5
+  # REGISTER_OUT_LE msr 0x8000000000001003
+  # REGISTER_OUT_BE msr 0x8000000000001002
+
+test_mtmsrd_does_not_set_the_srr1_cause_bits:
+  # REGISTER_IN_LE r4 0x80000000783F1003
+  # REGISTER_IN_BE r4 0x80000000783F1002
+  mtmsrd r4
+  blr
+  # REGISTER_OUT_LE msr 0x8000000000001003
+  # REGISTER_OUT_BE msr 0x8000000000001002
+
 test_sprg_and_srr_moves:
   # REGISTER_IN r4 0x1234
   mtsprg 0, r4
