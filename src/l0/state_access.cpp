@@ -289,9 +289,15 @@ constexpr uint64_t settable_mask(const gsb::ElementDesc& d, gsb::ElementId id) {
     if (o.id == id) m &= ~o.bits;
   return m;
 }
+// Walks the table rows rather than comparing gsb::find's pointer with nullptr: GCC's UBSan
+// instrumentation makes that comparison non-constant (the ASan+UBSan build would not compile).
 consteval bool l0_owned_bits_are_on_be64_elements() {
-  for (const L0OwnedBits& o : kL0OwnedBits)
-    if (gsb::find(o.id) == nullptr || gsb::find(o.id)->type != Type::Be64) return false;
+  for (const L0OwnedBits& o : kL0OwnedBits) {
+    bool be64 = false;
+    for (const gsb::ElementDesc& e : gsb::kElements)
+      if (o.id >= e.first && o.id <= e.last()) be64 = e.type == Type::Be64;
+    if (!be64) return false;
+  }
   return true;
 }
 static_assert(l0_owned_bits_are_on_be64_elements(), "write_with and direct_write mask Be64 values only");
