@@ -97,34 +97,41 @@ Flow op_b(Exec& x, const Decoded& d) {
   if (d.word & 1u) x.s->lr = cia + 4;
   return branch_to(x, d, (d.word & 2u) ? static_cast<uint64_t>(d.imm) : cia + static_cast<uint64_t>(d.imm));
 }
-// if ¬BO_2 then CTR <- CTR - 1; if ctr_ok & cond_ok then NIA <- (AA ? 0 : CIA) + EXTS(BD || 0b00)
-Flow op_bc(Exec& x, const Decoded& d) {
+// The part bc and bclr share with their side-exit forms (fuse.hpp), which differ only in
+// what "not taken" means: CTR and the condition (CTR decremented when BO_2 = 0: always
+// evaluated), LR when LK, and the target read before LK overwrites LR.
+// bc: NIA <- (AA ? 0 : CIA) + EXTS(BD || 0b00); bclr: NIA <- LR[0:61] || 0b00.
+enum class BranchTarget : uint8_t { Displacement, Lr };
+template <BranchTarget kTarget>
+inline bool conditional_branch(Exec& x, const Decoded& d, uint64_t* target) {
   VcpuState& s = *x.s;
   const uint64_t cia = x.cia(d);
-  const bool ctr_ok = bo_ctr_ok(s, d.rt);  // decrements CTR when BO_2 = 0: always evaluated
+  if constexpr (kTarget == BranchTarget::Lr) {
+    *target = s.lr & kNotLow2;
+  } else {
+    *target = (d.word & 2u) ? static_cast<uint64_t>(d.imm) : cia + static_cast<uint64_t>(d.imm);
+  }
+  const bool ctr_ok = bo_ctr_ok(s, d.rt);
   const bool take = ctr_ok && bo_cond_ok(s, d.rt, d.ra);
   if (d.word & 1u) s.lr = cia + 4;
-  if (!take) return fall_through(x, d);
-  return branch_to(x, d, (d.word & 2u) ? static_cast<uint64_t>(d.imm) : cia + static_cast<uint64_t>(d.imm));
+  return take;
+}
+// if ¬BO_2 then CTR <- CTR - 1; if ctr_ok & cond_ok then NIA <- (AA ? 0 : CIA) + EXTS(BD || 0b00)
+Flow op_bc(Exec& x, const Decoded& d) {
+  uint64_t target;
+  if (!conditional_branch<BranchTarget::Displacement>(x, d, &target)) return fall_through(x, d);
+  return branch_to(x, d, target);
 }
 // As op_bc; not taken, the block goes on (a side exit of a superblock, fuse.hpp).
 Flow op_bc_side(Exec& x, const Decoded& d) {
-  VcpuState& s = *x.s;
-  const uint64_t cia = x.cia(d);
-  const bool ctr_ok = bo_ctr_ok(s, d.rt);  // decrements CTR when BO_2 = 0: always evaluated
-  const bool take = ctr_ok && bo_cond_ok(s, d.rt, d.ra);
-  if (d.word & 1u) s.lr = cia + 4;
-  if (!take) NV2_NEXT(x, d);
-  return branch_to(x, d, (d.word & 2u) ? static_cast<uint64_t>(d.imm) : cia + static_cast<uint64_t>(d.imm));
+  uint64_t target;
+  if (!conditional_branch<BranchTarget::Displacement>(x, d, &target)) NV2_NEXT(x, d);
+  return branch_to(x, d, target);
 }
 // As op_bclr; not taken, the block goes on.
 Flow op_bclr_side(Exec& x, const Decoded& d) {
-  VcpuState& s = *x.s;
-  const uint64_t target = s.lr & kNotLow2;
-  const bool ctr_ok = bo_ctr_ok(s, d.rt);  // decrements CTR when BO_2 = 0: always evaluated
-  const bool take = ctr_ok && bo_cond_ok(s, d.rt, d.ra);
-  if (d.word & 1u) s.lr = x.cia(d) + 4;
-  if (!take) NV2_NEXT(x, d);
+  uint64_t target;
+  if (!conditional_branch<BranchTarget::Lr>(x, d, &target)) NV2_NEXT(x, d);
   return branch_to(x, d, target);
 }
 bool is_side_exit(const Decoded& d) {
@@ -132,12 +139,8 @@ bool is_side_exit(const Decoded& d) {
 }
 // if ¬BO_2 then CTR <- CTR - 1; if ctr_ok & cond_ok then NIA <- LR[0:61] || 0b00; if LK then LR <- CIA + 4
 Flow op_bclr(Exec& x, const Decoded& d) {
-  VcpuState& s = *x.s;
-  const uint64_t target = s.lr & kNotLow2;
-  const bool ctr_ok = bo_ctr_ok(s, d.rt);  // decrements CTR when BO_2 = 0: always evaluated
-  const bool take = ctr_ok && bo_cond_ok(s, d.rt, d.ra);
-  if (d.word & 1u) s.lr = x.cia(d) + 4;
-  return take ? branch_to(x, d, target) : fall_through(x, d);
+  uint64_t target;
+  return conditional_branch<BranchTarget::Lr>(x, d, &target) ? branch_to(x, d, target) : fall_through(x, d);
 }
 // if cond_ok then NIA <- CTR[0:61] || 0b00; if LK then LR <- CIA + 4 (BO_2=0: invalid form)
 Flow op_bcctr(Exec& x, const Decoded& d) {
