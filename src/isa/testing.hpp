@@ -7,9 +7,11 @@
 // process table the test builds itself (config().process_table).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <cstring>
 #include <span>
+#include <thread>
 #include <vector>
 
 #include "isa/cpu.hpp"
@@ -51,6 +53,26 @@ class TestMachine {
 
   RunEnv env() { return RunEnv{l1(), &config_, &timebase_}; }
   Exit run(InterruptRequests r = {}) { return cpu_.run(env(), r); }
+
+  // Start at `nia` with MSR `msr` and no timer ever due: the run then ends only by an exit
+  // the program takes or by a stop request.
+  void start_untimed(uint64_t nia, uint64_t msr) {
+    VcpuState& s = state();
+    s.msr = msr;
+    s.nia = nia;
+    s.hdec_expiry_tb = ~uint64_t{0};
+    s.dec_expiry_tb = ~uint64_t{0};
+  }
+  // Run while another thread asks for a stop `delay` after the start (Cpu::request_stop).
+  Exit run_with_stop_after(std::chrono::milliseconds delay) {
+    std::thread stopper([this, delay] {
+      std::this_thread::sleep_for(delay);
+      cpu_.request_stop();
+    });
+    const Exit e = run();
+    stopper.join();
+    return e;
+  }
 
   void load(uint64_t addr, std::span<const uint8_t> bytes) {
     std::memcpy(mem_.data() + addr, bytes.data(), bytes.size());

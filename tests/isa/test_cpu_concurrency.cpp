@@ -20,17 +20,9 @@ TEST(CpuConcurrency, StopRequestFromAnotherThreadEndsARunningLoop) {
   testing::TestMachine m(16 << 20, Timebase(Timebase::Mode::RealTime));
   const uint32_t prog[] = {0x38630001 /* addi r3,r3,1 */, 0x4BFFFFFC /* b .-4 */};
   m.put_words(0x10000, prog, true);
-  VcpuState& s = m.state();
-  s.msr = msr::kSF | msr::kME | msr::kLE;
-  s.nia = 0x10000;
-  s.hdec_expiry_tb = ~uint64_t{0};
-  s.dec_expiry_tb = ~uint64_t{0};
-  std::thread stopper([&m] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    m.cpu().request_stop();
-  });
-  const Exit e = m.run();
-  stopper.join();
+  m.start_untimed(0x10000, msr::kSF | msr::kME | msr::kLE);
+  const VcpuState& s = m.state();
+  const Exit e = m.run_with_stop_after(std::chrono::milliseconds(20));
   EXPECT_EQ(e.kind, ExitKind::Stopped);
   EXPECT_GT(e.instructions, 0u);
   // Stopped at an instruction boundary inside the loop, counter consistent with NIA.
@@ -42,17 +34,9 @@ TEST(CpuConcurrency, StopRequestWakesAnIdleVcpu) {
   testing::TestMachine m(16 << 20, Timebase(Timebase::Mode::RealTime));
   const uint32_t prog[] = {0x4C0002E4 /* stop */, 0x44000022 /* sc 1 */};
   m.put_words(0x10000, prog, true);
-  VcpuState& s = m.state();
-  s.msr = msr::kSF | msr::kME | msr::kLE;
-  s.nia = 0x10000;
-  s.hdec_expiry_tb = ~uint64_t{0};
-  s.dec_expiry_tb = ~uint64_t{0};
-  std::thread stopper([&m] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    m.cpu().request_stop();
-  });
-  const Exit e = m.run();
-  stopper.join();
+  m.start_untimed(0x10000, msr::kSF | msr::kME | msr::kLE);
+  const VcpuState& s = m.state();
+  const Exit e = m.run_with_stop_after(std::chrono::milliseconds(20));
   EXPECT_EQ(e.kind, ExitKind::Stopped);
   EXPECT_EQ(s.nia, 0x10004u);
 }
@@ -131,17 +115,9 @@ TEST(CpuConcurrency, StopRequestIsHonouredAtABlockBoundary) {
   std::vector<uint32_t> prog(63, 0x38630001);  // addi r3,r3,1
   prog.push_back(0x4BFFFF04);                  // b .-252 (back to the first addi)
   m.put_words(0x10000, prog, true);
-  VcpuState& s = m.state();
-  s.msr = msr::kSF | msr::kME | msr::kLE;
-  s.nia = 0x10000;
-  s.hdec_expiry_tb = ~uint64_t{0};
-  s.dec_expiry_tb = ~uint64_t{0};
-  std::thread stopper([&m] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    m.cpu().request_stop();
-  });
-  const Exit e = m.run();
-  stopper.join();
+  m.start_untimed(0x10000, msr::kSF | msr::kME | msr::kLE);
+  const VcpuState& s = m.state();
+  const Exit e = m.run_with_stop_after(std::chrono::milliseconds(20));
   EXPECT_EQ(e.kind, ExitKind::Stopped);
   EXPECT_EQ(s.nia, 0x10000u);
   EXPECT_GT(s.gpr[3], 0u);

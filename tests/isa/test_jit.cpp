@@ -538,17 +538,9 @@ TEST(Jit, StopRequestEndsATranslatedLoop) {
   m.cpu().set_jit_threshold(0);
   const uint32_t loop[] = {d_form(14, 3, 3, 1), b(-4)};
   m.put_words(kCode, loop, true);
-  VcpuState& s = m.state();
-  s.msr = msr::kSF | msr::kME | msr::kRI | msr::kLE;
-  s.nia = kCode;
-  s.hdec_expiry_tb = ~uint64_t{0};
-  s.dec_expiry_tb = ~uint64_t{0};
-  std::thread stopper([&m] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    m.cpu().request_stop();
-  });
-  const Exit e = m.run();
-  stopper.join();
+  m.start_untimed(kCode, msr::kSF | msr::kME | msr::kRI | msr::kLE);
+  const VcpuState& s = m.state();
+  const Exit e = m.run_with_stop_after(std::chrono::milliseconds(20));
   EXPECT_EQ(e.kind, ExitKind::Stopped);
   EXPECT_GT(s.gpr[3], 0u);
   EXPECT_EQ(e.instructions, m.cpu().retired());
@@ -575,11 +567,6 @@ TEST(Jit, ThresholdDelaysTranslationWithoutChangingResults) {
   }
 }
 
-}  // namespace
-}  // namespace nv2::isa
-
-namespace nv2::isa {
-namespace {
 
 TEST(Jit, ChainedLoopSeesAnotherVcpusTlbie) {
   // A translated loop (a load, a self-chained branch) keeps running from host code; another
@@ -615,11 +602,6 @@ TEST(Jit, ChainedLoopSeesAnotherVcpusTlbie) {
   EXPECT_GT(s.gpr[3], 0u);
 }
 
-}  // namespace
-}  // namespace nv2::isa
-
-namespace nv2::isa {
-namespace {
 
 TEST(Jit, FullArenaDropsEveryTranslationAndStartsAgain) {
   // The translator on its own, with an arena that holds only a few blocks: 24 blocks of
@@ -674,11 +656,6 @@ TEST(Jit, FullArenaDropsEveryTranslationAndStartsAgain) {
   EXPECT_EQ(retired, 4u);
 }
 
-}  // namespace
-}  // namespace nv2::isa
-
-namespace nv2::isa {
-namespace {
 
 TEST(Jit, TogglingTheTranslatorBetweenRunsKeepsResults) {
   // A loop translated in the first run; the translator switched off for the second (the run
@@ -1046,11 +1023,6 @@ TEST(Jit, InterruptIntoTheOtherByteOrderDoesNotLinkThePendingExit) {
   EXPECT_EQ(got.state.msr, ref.state.msr);
 }
 
-}  // namespace
-}  // namespace nv2::isa
-
-namespace nv2::isa {
-namespace {
 
 // Operand values at the edges of the native divide, shift and compare code.
 constexpr uint64_t kEdgeOperands[] = {
@@ -1143,11 +1115,6 @@ TEST(Jit, RotateMasksAndImmediateEdgesMatchTheInterpreter) {
   }
 }
 
-}  // namespace
-}  // namespace nv2::isa
-
-namespace nv2::isa {
-namespace {
 
 TEST(Jit, FallbackHeavyLoopEndsAtAnUnimplementedInstructionAsTheInterpreter) {
   // A translated loop whose every other instruction is a call into an interpreter handler
@@ -1184,11 +1151,6 @@ TEST(Jit, FallbackHeavyLoopEndsAtAnUnimplementedInstructionAsTheInterpreter) {
   }
 }
 
-}  // namespace
-}  // namespace nv2::isa
-
-namespace nv2::isa {
-namespace {
 
 TEST(Jit, BlockThatInvalidatesItsOwnCodeEveryIterationMatchesTheInterpreter) {
   // The handler of `icbi` (a fallback called from host code) drops the block whose host
@@ -1220,11 +1182,6 @@ TEST(Jit, BlockThatInvalidatesItsOwnCodeEveryIterationMatchesTheInterpreter) {
   }
 }
 
-}  // namespace
-}  // namespace nv2::isa
-
-namespace nv2::isa {
-namespace {
 
 TEST(Jit, HdecAtEveryInstructionOfAChainedLoopWithSideExits) {
   // The deterministic HDEC deadline at each of the first 90 instruction counts of a loop of

@@ -283,14 +283,25 @@ void report_and_check(const Stats& stats, uint64_t cases, unsigned failures) {
   EXPECT_GT(stats.ended, cases / 2);
 }
 
+// The cases a random test runs: the bounded default, or what the environment asks for.
+struct CaseRange {
+  uint64_t cases = env_or("NV2_JITDIFF_CASES", 800);
+  uint64_t seed = env_or("NV2_JITDIFF_SEED", 1);
+  uint64_t first = env_or("NV2_JITDIFF_FIRST", 0);
+
+  void print(const char* engines) const {
+    std::printf("jit differential test: cases %llu..%llu, seed %llu, %s\n",
+                static_cast<unsigned long long>(first),
+                static_cast<unsigned long long>(first + cases - 1),
+                static_cast<unsigned long long>(seed), engines);
+  }
+};
+
 // Fresh engines for every case: a failure reruns alone.
 TEST(JitDiff, RandomProgramsMatchTheInterpreter) {
-  const uint64_t cases = env_or("NV2_JITDIFF_CASES", 800);
-  const uint64_t seed = env_or("NV2_JITDIFF_SEED", 1);
-  const uint64_t first = env_or("NV2_JITDIFF_FIRST", 0);
-  std::printf("jit differential test: cases %llu..%llu, seed %llu, fresh engines per case\n",
-              static_cast<unsigned long long>(first), static_cast<unsigned long long>(first + cases - 1),
-              static_cast<unsigned long long>(seed));
+  const CaseRange r;
+  r.print("fresh engines per case");
+  const uint64_t cases = r.cases, seed = r.seed, first = r.first;
   const Image image;
   Stats stats;
   unsigned failures = 0;
@@ -305,16 +316,13 @@ TEST(JitDiff, RandomProgramsMatchTheInterpreter) {
   report_and_check(stats, cases, failures);
 }
 
-// The same with one set of engines for all cases (another seed): the software TLB, the
-// host-page caches and the translator's code arena live across cases, so the arena fills
-// and is flushed (Jit::flush) while programs keep running.
+// The same with one set of engines for all cases: the software TLB, the host-page caches
+// and the translator's code arena live across cases, so the arena fills and is flushed
+// (Jit::flush) while programs keep running.
 TEST(JitDiff, LongLivedEnginesMatchTheInterpreter) {
-  const uint64_t cases = env_or("NV2_JITDIFF_CASES", 800);
-  const uint64_t seed = env_or("NV2_JITDIFF_SEED", 1);
-  const uint64_t first = env_or("NV2_JITDIFF_FIRST", 0);
-  std::printf("jit differential test: cases %llu..%llu, seed %llu, engines reused across cases\n",
-              static_cast<unsigned long long>(first), static_cast<unsigned long long>(first + cases - 1),
-              static_cast<unsigned long long>(seed));
+  const CaseRange r;
+  r.print("engines reused across cases");
+  const uint64_t cases = r.cases, seed = r.seed, first = r.first;
   const Image image;
   Engines e(image);
   Stats stats;

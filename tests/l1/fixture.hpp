@@ -3,7 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <memory>
+#include <span>
 
 #include "l1/guest.hpp"
 #include "l1/hypervisor.hpp"
@@ -31,6 +33,19 @@ class L1Test : public ::testing::Test {
     vcpu = *v;
     l0.clear_log();
     hv->counters().reset();
+  }
+  // From now on every H_GUEST_RUN_VCPU returns an HCALL exit (0xC00) whose run output buffer
+  // is vCPU 0's as the last run left it, changed by `edit`: the bytes a (hostile or buggy)
+  // L0 might write, without going through the scripted encoder.
+  void run_exits_with_edited_output(std::function<void(std::span<uint8_t>)> edit) {
+    const auto out = vcpu->run_output_buffer();
+    l0.intercept = [this, out, edit = std::move(edit)](papr::HcallRegs& r) {
+      if (r.opcode() != papr::opcode(papr::Hcall::H_GUEST_RUN_VCPU)) return false;
+      edit(l0.memory().span(out.address, out.size));
+      r.r[3] = 0;
+      r.r[4] = 0xC00;
+      return true;
+    };
   }
 
   ScriptedL0 l0;

@@ -267,17 +267,11 @@ TEST_F(Cache, ARefusedRunInputReportsTheElementAndKeepsItDirty) {
 }
 
 TEST_F(Cache, AMalformedOutputBufferIsADecodeError) {
-  const auto out = vcpu->run_output_buffer();
-  l0.intercept = [&](papr::HcallRegs& r) {
-    if (r.opcode() != papr::opcode(Hcall::H_GUEST_RUN_VCPU)) return false;
-    auto buf = l0.memory().span(out.address, out.size);
+  run_exits_with_edited_output([](std::span<uint8_t> buf) {
     gsb::store_be32(buf.data(), 1);
     gsb::store_be16(buf.data() + 4, 0x0007);  // a reserved ID
     gsb::store_be16(buf.data() + 6, 8);
-    r.r[3] = 0;
-    r.r[4] = 0xC00;
-    return true;
-  };
+  });
   auto e = vcpu->run();
   ASSERT_FALSE(e);
   EXPECT_EQ(e.error().kind, ErrorKind::Decode);

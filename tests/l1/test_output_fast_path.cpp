@@ -89,15 +89,8 @@ TEST_F(OutputFastPath, AKnownShapeWithOneBadHeaderIsStillADecodeError) {
   ASSERT_TRUE(vcpu->run());
   // The next output keeps the count and every header but the second, which names a
   // reserved ID: the header compare must miss and the Reader must report the element.
-  const auto out = vcpu->run_output_buffer();
-  l0.intercept = [&](papr::HcallRegs& r) {
-    if (r.opcode() != papr::opcode(Hcall::H_GUEST_RUN_VCPU)) return false;
-    auto buf = l0.memory().span(out.address, out.size);
-    gsb::store_be16(buf.data() + 4 + 12, 0x0007);
-    r.r[3] = 0;
-    r.r[4] = 0xC00;
-    return true;
-  };
+  run_exits_with_edited_output(
+      [](std::span<uint8_t> buf) { gsb::store_be16(buf.data() + 4 + 12, 0x0007); });
   auto e = vcpu->run();
   ASSERT_FALSE(e);
   EXPECT_EQ(e.error().kind, ErrorKind::Decode);
@@ -107,15 +100,9 @@ TEST_F(OutputFastPath, AKnownShapeWithOneBadHeaderIsStillADecodeError) {
 TEST_F(OutputFastPath, AKnownShapeWithAWrongLengthIsStillADecodeError) {
   l0.exits.push_back(ScriptedExit::hcall(0x58, {1}));
   ASSERT_TRUE(vcpu->run());
-  const auto out = vcpu->run_output_buffer();
-  l0.intercept = [&](papr::HcallRegs& r) {
-    if (r.opcode() != papr::opcode(Hcall::H_GUEST_RUN_VCPU)) return false;
-    auto buf = l0.memory().span(out.address, out.size);
+  run_exits_with_edited_output([](std::span<uint8_t> buf) {
     gsb::store_be16(buf.data() + 4 + 2, 4);  // GPR3 claims 4 bytes
-    r.r[3] = 0;
-    r.r[4] = 0xC00;
-    return true;
-  };
+  });
   auto e = vcpu->run();
   ASSERT_FALSE(e);
   EXPECT_EQ(e.error().kind, ErrorKind::Decode);
